@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+# snd-vcpcm: out-of-tree build, tests and demo.
+#
+#   make [KDIR=<kernel build dir>] [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]
+#   make check      all tests (KUnit in UML, e2e in UML and QEMU); needs root
+#   make demo       boot a VM, play a 1 kHz tone with aplay -M, record it back
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+MODULE := snd-vcpcm.ko
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	scripts/check-ko.sh $(MODULE)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+.PHONY: all modules clean check demo

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Entry points of the freestanding C++ core, callable from C.
+ *
+ * The core is pure logic: it never allocates, sleeps, locks or reads a
+ * clock. The caller supplies memory (objects are opaque storage of a fixed
+ * size declared here), the time, and serialisation: every call on one
+ * object must be made under the caller's lock for that object.
+ * Errors are negative VCPCM_E* values (include/vcpcm/errno.h).
+ */
+#ifndef VCPCM_CORE_H
+#define VCPCM_CORE_H
+
+#include "wire.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Indirect ring manager (pcm-indirect with its edges handled) ------ */
+
+struct vcpcm_ring_geometry {
+	uint32_t sw_bytes;	/* the ALSA intermediate buffer */
+	uint32_t period_bytes;
+	uint32_t frame_bytes;
+	uint32_t hw_bytes;	/* the remote FIFO ring (playback) */
+	uint32_t queue_limit;	/* most bytes in flight to the remote; 0 = hw_bytes */
+	uint32_t max_chunk;	/* most payload bytes in one message */
+	uint64_t boundary;	/* ALSA's boundary in frames (appl_ptr wraps here) */
+};
+
+/* One contiguous piece to move: never crosses either ring's end. */
+struct vcpcm_chunk {
+	uint32_t sw_off;	/* offset in the ALSA buffer */
+	uint32_t hw_off;	/* playback: remote FIFO offset; capture: payload offset */
+	uint32_t len;
+};
+
+/* Returns 0 when the chunk was moved, or a negative error to stop. */
+typedef int (*vcpcm_chunk_fn)(void *ctx, const struct vcpcm_chunk *chunk);
+
+struct vcpcm_pring { uint64_t opaque[16]; };	/* playback ring */
+struct vcpcm_cring { uint64_t opaque[16]; };	/* capture ring */
+
+int vcpcm_pring_init(struct vcpcm_pring *r, const struct vcpcm_ring_geometry *g);
+/* The application committed up to appl_ptr (frames): new bytes, or -EPIPE/-EINVAL. */
+int vcpcm_pring_ack(struct vcpcm_pring *r, uint64_t appl_ptr);
+/* Send what is ready, within the in-flight limit: bytes sent, or the sink's error. */
+int vcpcm_pring_transfer(struct vcpcm_pring *r, vcpcm_chunk_fn sink, void *ctx);
+/* The remote consumed bytes: periods elapsed, or -EIO when more than in flight. */
+int vcpcm_pring_complete(struct vcpcm_pring *r, uint32_t bytes);
+uint32_t vcpcm_pring_hw_pos(const struct vcpcm_pring *r);	/* byte offset in sw ring */
+uint32_t vcpcm_pring_in_flight(const struct vcpcm_pring *r);
+uint32_t vcpcm_pring_pending(const struct vcpcm_pring *r);	/* committed, not sent */
+
+int vcpcm_cring_init(struct vcpcm_cring *r, const struct vcpcm_ring_geometry *g);
+/* The application read up to appl_ptr (frames): bytes freed, or -EPIPE/-EINVAL. */
+int vcpcm_cring_ack(struct vcpcm_cring *r, uint64_t appl_ptr);
+/* The remote delivered bytes: chunks for the sink; periods elapsed or -EIO. */
+int vcpcm_cring_receive(struct vcpcm_cring *r, uint32_t bytes, vcpcm_chunk_fn sink, void *ctx);
+uint32_t vcpcm_cring_hw_pos(const struct vcpcm_cring *r);
+/* Bytes delivered over data the application had not read yet (overruns). */
+uint64_t vcpcm_cring_overwritten(const struct vcpcm_cring *r);
+
+/* ---- Protocol codec ---------------------------------------------------- */
+
+/* A message in decoded form. payload points into the decoded buffer. */
+struct vcpcm_msg {
+	uint32_t type;
+	union {
+		struct vcpcm_msg_config config;
+		struct vcpcm_msg_control control;
+		struct vcpcm_msg_stop stop;
+		struct vcpcm_msg_write write;
+		struct vcpcm_msg_result result;
+		struct vcpcm_msg_complete complete;
+		struct vcpcm_msg_capture capture;
+		uint32_t epoch;		/* START (AUDS: dummy) */
+		uint32_t dummy;		/* OPEN, CLOSE */
+	} u;
+	const void *payload;
+	uint32_t payload_len;
+};
+
+/* Fixed part of m into buf: its length, or -EMSGSIZE/-EPROTO. */
+int vcpcm_msg_encode(const struct vcpcm_msg *m, void *buf, uint32_t cap);
+/* Whole message (fixed part + payload): 0, or -EMSGSIZE (truncated,
+ * oversized, payload over max_payload) or -EPROTO (unknown type/field). */
+int vcpcm_msg_decode(const void *buf, uint32_t len, uint32_t max_payload, struct vcpcm_msg *m);
+uint32_t vcpcm_format_bytes(uint32_t wire_format);	/* 0 if unknown */
+
+/* ---- Stream: state machine + ring + protocol, one per substream ------- */
+
+enum vcpcm_stream_state {
+	VCPCM_ST_CLOSED, VCPCM_ST_OPEN, VCPCM_ST_PREPARED, VCPCM_ST_RUNNING,
+	VCPCM_ST_STOPPED, VCPCM_ST_XRUN, VCPCM_ST_COUNT
+};
+enum vcpcm_stream_event {
+	VCPCM_EV_OPEN, VCPCM_EV_PREPARE, VCPCM_EV_START, VCPCM_EV_STOP,
+	VCPCM_EV_XRUN, VCPCM_EV_CLOSE, VCPCM_EV_COUNT
+};
+/* The state after ev, or -EBADFD when ev is not allowed in from. */
+int vcpcm_state_next(enum vcpcm_stream_state from, enum vcpcm_stream_event ev);
+
+/* How the core sends: one message, fixed part then payload (may be NULL). */
+typedef int (*vcpcm_send_fn)(void *chan, const void *msg, uint32_t len,
+			     const void *payload, uint32_t payload_len);
+
+struct vcpcm_stream_stats {
+	uint64_t msgs_tx, msgs_rx, bytes_tx, bytes_rx;
+	uint64_t stale_rx;	/* messages for an older start (ignored) */
+	uint64_t bad_rx;	/* malformed or impossible messages */
+};
+
+struct vcpcm_stream { uint64_t opaque[64]; };
+
+void vcpcm_stream_init(struct vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, void *chan);
+enum vcpcm_stream_state vcpcm_stream_get_state(const struct vcpcm_stream *s);
+int vcpcm_stream_open(struct vcpcm_stream *s);
+/* Sends CONFIG (the remote resets the channel); the caller waits for RESULT. */
+int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
+			   uint32_t channels, uint32_t rate);
+int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g, uint8_t *sw_buf);
+int vcpcm_stream_start(struct vcpcm_stream *s);
+int vcpcm_stream_stop(struct vcpcm_stream *s);
+int vcpcm_stream_close(struct vcpcm_stream *s);
+int vcpcm_stream_set_control(struct vcpcm_stream *s, uint32_t volume, uint32_t dest, uint32_t mute);
+/* Playback: send what the application committed. Capture: note what it read. */
+int vcpcm_stream_ack(struct vcpcm_stream *s, uint64_t appl_ptr);
+
+enum vcpcm_rx_kind { VCPCM_RX_NONE, VCPCM_RX_RESULT, VCPCM_RX_POSITION };
+struct vcpcm_rx_event {
+	uint32_t kind;		/* enum vcpcm_rx_kind */
+	int32_t result;		/* RESULT: the remote's answer */
+	uint32_t periods;	/* POSITION: period boundaries crossed */
+	uint32_t drained;	/* POSITION: playback has nothing left anywhere */
+};
+/* A message from the remote: its fixed part and payload, or (payload NULL)
+ * the whole message contiguous in msg. -EIO/-EPROTO/-EMSGSIZE: the stream
+ * must xrun; nothing was written. */
+int vcpcm_stream_receive(struct vcpcm_stream *s, const void *msg, uint32_t len,
+			 const void *payload, uint32_t payload_len, uint32_t max_payload,
+			 struct vcpcm_rx_event *ev);
+uint32_t vcpcm_stream_hw_pos(const struct vcpcm_stream *s);	/* bytes in sw ring */
+uint32_t vcpcm_stream_in_flight(const struct vcpcm_stream *s);	/* bytes at the remote */
+void vcpcm_stream_get_stats(const struct vcpcm_stream *s, struct vcpcm_stream_stats *st);
+
+/* ---- The emulated coprocessor (the far side, as firmware would be) ---- */
+
+#define VCPCM_EMU_MAX_PAIRS	8
+
+struct vcpcm_emu_params {
+	uint32_t pairs;		/* playback/capture channel pairs, 1..8 */
+	uint32_t fifo_bytes;	/* each playback FIFO and capture staging area */
+	uint32_t max_payload;	/* most payload bytes per CAPTURE message */
+};
+
+/* A message the remote emits. hdr holds the fixed part. */
+struct vcpcm_emu_out {
+	uint32_t chan;
+	uint32_t len;
+	uint8_t hdr[VCPCM_MSG_MAX_FIXED];
+	const void *payload;
+	uint32_t payload_len;
+};
+
+struct vcpcm_emu;
+/* Channel numbering: playback pair i = i, capture pair i = VCPCM_EMU_MAX_PAIRS + i. */
+#define VCPCM_EMU_CHAN(dir, pair)	((dir) * VCPCM_EMU_MAX_PAIRS + (pair))
+
+/* Bytes of memory vcpcm_emu_init needs, or 0 for invalid params. */
+uint64_t vcpcm_emu_mem_size(const struct vcpcm_emu_params *p);
+struct vcpcm_emu *vcpcm_emu_init(void *mem, uint64_t mem_size, const struct vcpcm_emu_params *p);
+/* A host message (fixed part + payload). May fill *reply (RESULT); returns
+ * 1 when it did, 0 when not, or a negative error for a rejected message. */
+int vcpcm_emu_handle(struct vcpcm_emu *e, uint32_t chan, const void *msg, uint32_t len,
+		     const void *payload, uint32_t payload_len, uint64_t now_ns,
+		     struct vcpcm_emu_out *reply);
+/* Advance the sample clocks to now_ns. Returns the number of messages in
+ * *out (valid until the next tick); they must be delivered in order. */
+uint32_t vcpcm_emu_tick(struct vcpcm_emu *e, uint64_t now_ns, const struct vcpcm_emu_out **out);
+int vcpcm_emu_running(const struct vcpcm_emu *e);	/* any clock running */
+
+struct vcpcm_emu_chan_stats {
+	uint64_t bytes_played, underrun_bytes, bytes_captured, dropped_bytes;
+	uint32_t fifo_level;
+};
+void vcpcm_emu_get_stats(const struct vcpcm_emu *e, uint32_t chan, struct vcpcm_emu_chan_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VCPCM_CORE_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcpcm wire format: the messages exchanged with the remote audio processor.
+ *
+ * The message set is the Raspberry Pi VideoCore audio service's ('AUDS',
+ * version 2): every message starts with a little-endian 32-bit type, and the
+ * type numbers 0..8 keep their AUDS meaning. Capture is not part of AUDS, so
+ * it is added as extension types from VCPCM_MSG_EXT_BASE up. WRITE and
+ * CAPTURE carry their payload directly after the fixed part.
+ *
+ * All fields are little-endian, fixed width, no padding. Shared by the C glue
+ * and the C++ core; include nothing but this file's own needs.
+ */
+#ifndef VCPCM_WIRE_H
+#define VCPCM_WIRE_H
+
+#if defined(__KERNEL__) && !defined(__cplusplus)
+#include <linux/types.h>	/* kernel C: uint32_t and friends */
+#else
+#include <stdint.h>		/* C++ core: the compiler's freestanding header */
+#include <stddef.h>
+#endif
+
+#define VCPCM_FOURCC(a, b, c, d) \
+	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
+#define VCPCM_SERVICE_NAME	VCPCM_FOURCC('A', 'U', 'D', 'S')
+#define VCPCM_WRITE_COOKIE1	VCPCM_FOURCC('B', 'C', 'M', 'A')
+#define VCPCM_WRITE_COOKIE2	VCPCM_FOURCC('D', 'A', 'T', 'A')
+#define VCPCM_PROTOCOL_VERSION	2
+
+enum vcpcm_msg_type {
+	VCPCM_MSG_RESULT = 0,	/* remote -> host: answer to OPEN/CLOSE/CONFIG/CONTROL */
+	VCPCM_MSG_COMPLETE = 1,	/* remote -> host: bytes consumed from the FIFO */
+	VCPCM_MSG_CONFIG = 2,
+	VCPCM_MSG_CONTROL = 3,
+	VCPCM_MSG_OPEN = 4,
+	VCPCM_MSG_CLOSE = 5,
+	VCPCM_MSG_START = 6,
+	VCPCM_MSG_STOP = 7,
+	VCPCM_MSG_WRITE = 8,	/* host -> remote: playback data follows */
+	VCPCM_MSG_EXT_BASE = 0x100,
+	VCPCM_MSG_CAPTURE = 0x100,	/* remote -> host: capture data follows */
+};
+
+/* Sample formats of the CONFIG extension (AUDS itself only knows bps). */
+enum vcpcm_wire_format {
+	VCPCM_FMT_U8 = 0,
+	VCPCM_FMT_S16_LE = 1,
+	VCPCM_FMT_S24_LE = 2,	/* 24 bits in the low bytes of 32 */
+	VCPCM_FMT_S32_LE = 3,
+	VCPCM_FMT_FLOAT_LE = 4,
+	VCPCM_FMT_COUNT
+};
+
+enum vcpcm_direction { VCPCM_DIR_PLAYBACK = 0, VCPCM_DIR_CAPTURE = 1 };
+
+struct vcpcm_msg_config {
+	uint32_t channels;
+	uint32_t samplerate;
+	uint32_t bps;		/* AUDS: bits per sample as stored */
+	uint32_t format;	/* extension: enum vcpcm_wire_format */
+	uint32_t direction;	/* extension: enum vcpcm_direction */
+};
+
+struct vcpcm_msg_control {
+	uint32_t volume;	/* AUDS: attenuation in 1/100 dB (0 = full scale) */
+	uint32_t dest;		/* AUDS: output route */
+	uint32_t mute;		/* extension: 1 = silence */
+};
+
+struct vcpcm_msg_stop {
+	uint32_t draining;
+};
+
+struct vcpcm_msg_write {
+	uint32_t count;		/* payload bytes that follow */
+	uint32_t cookie1;
+	uint32_t cookie2;
+	int16_t silence;
+	int16_t max_packet;
+};
+
+struct vcpcm_msg_result {
+	int32_t success;	/* 0 or a negative errno */
+};
+
+struct vcpcm_msg_complete {
+	int32_t count;		/* bytes the remote consumed since the last COMPLETE */
+	uint32_t cookie1;
+	uint32_t cookie2;
+};
+
+struct vcpcm_msg_capture {
+	uint32_t count;		/* payload bytes that follow */
+	uint32_t epoch;		/* the START this data belongs to: stale data is dropped */
+};
+
+/* Size of each message's fixed part: the 32-bit type plus its body. */
+#define VCPCM_MSG_HDR_SIZE	4u
+#define VCPCM_MSG_MAX_FIXED	(VCPCM_MSG_HDR_SIZE + 20u)
+
+#endif /* VCPCM_WIRE_H */

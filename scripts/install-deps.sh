@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Install everything the build, the test rigs and the demo need on a Debian 12 host.
+# Idempotent: a second run only checks. Run as root.
+#
+#   scripts/install-deps.sh            host packages + amd64 kernels + arm64 kernel/userland debs
+#   VCPCM_NO_ARM64=1 scripts/...       skip the arm64 parts
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/common.sh"
+
+export DEBIAN_FRONTEND=noninteractive INITRD=No
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+
+apt_updated=0
+apt_update() { [ $apt_updated = 1 ] || { log "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; }; }
+
+pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
+      zstd python3 rsync dkms alsa-utils libasound2-dev busybox-static qemu-system-x86
+      qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-12-aarch64-linux-gnu
+      g++-12-aarch64-linux-gnu linux-source-6.12 linux-image-amd64 linux-headers-amd64 sox
+      file)
+
+missing=()
+for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_update
+	log "installing: ${missing[*]}"
+	$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's newest 6.12 kernel for bookworm (image + headers of the same ABI).
+k612=$(newest_612_abi)
+if [ -z "$k612" ]; then apt_update; k612=$(newest_612_abi); fi
+[ -n "$k612" ] || die "no linux-image-6.12.*+deb12-amd64 package found"
+for p in "linux-image-$k612" "linux-headers-$k612"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' && continue
+	apt_update
+	log "installing $p"
+	$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
+done
+
+# arm64: never install arm64 headers as packages (that would remove the host gcc);
+# download and unpack them into the cache instead.
+if [ -z "${VCPCM_NO_ARM64:-}" ]; then
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		$SUDO dpkg --add-architecture arm64
+		apt_updated=0
+	fi
+	"$here/fetch-arm64.sh"
+fi
+log "dependencies ok (6.1: $(k61_abi), 6.12: $k612)"

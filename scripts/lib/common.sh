@@ -1,0 +1,47 @@
+# Shared helpers for snd-vcpcm's scripts. Source it; do not run it.
+# shellcheck shell=bash
+
+VCPCM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# Builds and downloads are cached outside the repo, keyed by what determines them.
+VCPCM_CACHE=${VCPCM_CACHE:-/var/tmp/vcpcm-cache}
+mkdir -p "$VCPCM_CACHE"
+
+log() { printf '[vcpcm] %s\n' "$*" >&2; }
+die() { printf '[vcpcm] error: %s\n' "$*" >&2; exit 1; }
+
+# Kernel ABI names ("6.1.0-56-amd64", "6.12.117+deb12-amd64").
+# Prefer what is installed so caches stay valid; else what apt would install.
+k61_abi() {
+	local k
+	k=$(ls /lib/modules 2>/dev/null | grep -E '^6\.1\.0-[0-9]+-amd64$' | sort -V | tail -n 1)
+	[ -n "$k" ] || k=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\(6\.1\.0-[0-9]*-amd64\).*/\1/p' | head -n 1)
+	printf '%s\n' "$k"
+}
+newest_612_abi() {
+	local k
+	k=$(ls /lib/modules 2>/dev/null | grep -E '^6\.12\.[0-9]+\+deb12-amd64$' | sort -V | tail -n 1)
+	[ -n "$k" ] || k=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' 2>/dev/null |
+		awk '{print $1}' | sed 's/^linux-headers-//' | sort -V | tail -n 1)
+	printf '%s\n' "$k"
+}
+k612_abi() { newest_612_abi; }
+
+# ABI name of a target: uml | x86_64-6.1 | x86_64-6.12 | arm64-6.1 | arm64-6.12
+target_kver() {
+	case "$1" in
+	x86_64-6.1) k61_abi ;;
+	x86_64-6.12) k612_abi ;;
+	arm64-6.1) k61_abi | sed 's/-amd64$/-arm64/' ;;
+	arm64-6.12) k612_abi | sed 's/-amd64$/-arm64/' ;;
+	*) die "unknown target '$1'" ;;
+	esac
+}
+
+# Short hash of files and strings: cache keys.
+cache_key() { { for a in "$@"; do if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi; done; } | sha256sum | cut -c1-16; }
+
+# Where scripts/fetch-arm64.sh unpacks an arm64 kernel ABI (headers, modules, Image)
+# and the arm64 userland used for initramfs images.
+arm64_kdir() { printf '%s\n' "$VCPCM_CACHE/arm64/$1"; }
+arm64_rootfs() { printf '%s\n' "$VCPCM_CACHE/arm64/rootfs"; }

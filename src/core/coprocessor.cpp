@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+// The emulated coprocessor: what firmware on the far side of the message
+// link does. It owns its FIFO memory, consumes playback at the sample
+// clock, answers COMPLETE, and produces capture data as messages: a
+// loopback of the paired playback channel (bit-exact when both use the
+// same format), or silence. Time comes from the caller; nothing here
+// sleeps, locks or allocates.
+#include "protocol.hpp"
+
+namespace vcpcm {
+namespace {
+
+constexpr uint64_t NSEC_PER_SEC = 1000000000ull;
+constexpr uint32_t MIN_RATE = 5512, MAX_RATE = 384000, MAX_CHANNELS = 8;
+
+uint64_t align8(uint64_t n) { return (n + 7) & ~7ull; }
+
+// Frames due since start at a fixed rate. Rebased every second so the
+// multiplication cannot overflow however long the stream runs.
+class SampleClock {
+public:
+	void start(uint64_t now_ns, uint32_t rate)
+	{
+		base_ns_ = now_ns;
+		base_frames_ = 0;
+		rate_ = rate;
+	}
+	uint64_t frames_at(uint64_t now_ns)
+	{
+		if (now_ns <= base_ns_)
+			return base_frames_;
+		uint64_t whole_seconds = (now_ns - base_ns_) / NSEC_PER_SEC;
+		base_ns_ += whole_seconds * NSEC_PER_SEC;
+		base_frames_ += whole_seconds * rate_;
+		return base_frames_ + (now_ns - base_ns_) * rate_ / NSEC_PER_SEC;
+	}
+private:
+	uint64_t base_ns_ = 0, base_frames_ = 0;
+	uint32_t rate_ = 0;
+};
+
+// The remote's own FIFO memory.
+class ByteFifo {
+public:
+	void attach(uint8_t *mem, uint32_t size) { mem_ = mem; size_ = size; clear(); }
+	void clear() { read_ = level_ = 0; }
+	uint32_t level() const { return level_; }
+	int push(const uint8_t *src, uint32_t n)
+	{
+		if (n > size_ - level_)
+			return -VCPCM_ENOSPC;	// the host broke flow control
+		uint32_t write = (read_ + level_) % size_;
+		uint32_t first = min(n, size_ - write);
+		copy_bytes(mem_ + write, src, first);
+		copy_bytes(mem_, src + first, n - first);
+		level_ += n;
+		return 0;
+	}
+	// Take up to n bytes; copy them to dst unless it is null.
+	uint32_t pop(uint8_t *dst, uint32_t n)
+	{
+		n = min(n, level_);
+		uint32_t first = min(n, size_ - read_);
+		if (dst) {
+			copy_bytes(dst, mem_ + read_, first);
+			copy_bytes(dst + first, mem_, n - first);
+		}
+		read_ = (read_ + n) % size_;
+		level_ -= n;
+		return n;
+	}
+private:
+	uint8_t *mem_ = nullptr;
+	uint32_t size_ = 0, read_ = 0, level_ = 0;
+};
+
+struct Channel {
+	enum State { CLOSED, OPEN, CONFIGURED, RUNNING, DRAINING } state = CLOSED;
+	vcpcm_msg_config config = {};
+	uint32_t frame_bytes = 0;
+	uint32_t epoch = 0;
+	SampleClock clock;
+	uint64_t frames_done = 0;
+	ByteFifo fifo;			// playback
+	uint8_t *staging = nullptr;	// capture: this tick's data
+	uint32_t staged = 0;
+	bool loop_fed = false;		// capture: playback filled staging this tick
+	vcpcm_msg_control control = {};
+	vcpcm_emu_chan_stats stats = {};
+
+	bool clocked() const { return state == RUNNING || state == DRAINING; }
+	uint8_t silence_byte() const { return config.format == VCPCM_FMT_U8 ? 0x80 : 0; }
+};
+
+} // namespace
+
+class Coprocessor {
+public:
+	int init(const vcpcm_emu_params &p, uint8_t *mem);
+	static uint64_t extra_memory(const vcpcm_emu_params &p);
+	int handle(uint32_t chan, const uint8_t *msg, uint32_t len, const uint8_t *payload,
+		   uint32_t payload_len, uint64_t now_ns, vcpcm_emu_out &reply);
+	uint32_t tick(uint64_t now_ns, const vcpcm_emu_out **out);
+	bool running() const;
+	void get_stats(uint32_t chan, vcpcm_emu_chan_stats &st) const;
+
+private:
+	static uint32_t outbox_capacity(const vcpcm_emu_params &p);
+	bool valid_chan(uint32_t chan) const { return chan % VCPCM_EMU_MAX_PAIRS < params_.pairs && chan < 2 * VCPCM_EMU_MAX_PAIRS; }
+	static bool is_capture(uint32_t chan) { return chan >= VCPCM_EMU_MAX_PAIRS; }
+	int configure(uint32_t chan, const vcpcm_msg_config &c);
+	int apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns);
+	void play(uint32_t pair, uint64_t now_ns);
+	void capture(uint32_t pair, uint64_t now_ns);
+	vcpcm_emu_out *next_out(uint32_t chan);
+	void emit(uint32_t chan, const vcpcm_msg &m);
+
+	vcpcm_emu_params params_ = {};
+	Channel chans_[2 * VCPCM_EMU_MAX_PAIRS];
+	vcpcm_emu_out *outbox_ = nullptr;
+	uint32_t outbox_cap_ = 0, out_count_ = 0;
+};
+
+uint32_t Coprocessor::outbox_capacity(const vcpcm_emu_params &p)
+{
+	// Per pair: one COMPLETE, and the staging area cut into CAPTURE
+	// messages of at least (max_payload - largest frame) bytes each.
+	uint32_t chunk = p.max_payload - 32;
+	return p.pairs * (1 + (p.fifo_bytes + chunk - 1) / chunk + 1);
+}
+
+uint64_t Coprocessor::extra_memory(const vcpcm_emu_params &p)
+{
+	return 2ull * p.pairs * align8(p.fifo_bytes) + align8(outbox_capacity(p) * sizeof(vcpcm_emu_out));
+}
+
+int Coprocessor::init(const vcpcm_emu_params &p, uint8_t *mem)
+{
+	params_ = p;
+	for (uint32_t i = 0; i < p.pairs; i++) {
+		chans_[i].fifo.attach(mem, p.fifo_bytes);
+		mem += align8(p.fifo_bytes);
+		chans_[VCPCM_EMU_MAX_PAIRS + i].staging = mem;
+		mem += align8(p.fifo_bytes);
+	}
+	outbox_ = reinterpret_cast<vcpcm_emu_out *>(mem);
+	outbox_cap_ = outbox_capacity(p);
+	return 0;
+}
+
+int Coprocessor::configure(uint32_t chan, const vcpcm_msg_config &c)
+{
+	Channel &ch = chans_[chan];
+	uint32_t frame_bytes = c.channels * vcpcm_format_bytes(c.format);
+	if (ch.state == Channel::CLOSED)
+		return -VCPCM_EBADFD;
+	if (ch.clocked())
+		return -VCPCM_EBUSY;
+	if (c.direction != (is_capture(chan) ? VCPCM_DIR_CAPTURE : VCPCM_DIR_PLAYBACK) ||
+	    !c.channels || c.channels > MAX_CHANNELS || c.samplerate < MIN_RATE ||
+	    c.samplerate > MAX_RATE || !frame_bytes || frame_bytes > params_.fifo_bytes)
+		return -VCPCM_EINVAL;
+	ch.config = c;
+	ch.frame_bytes = frame_bytes;
+	ch.fifo.clear();
+	ch.state = Channel::CONFIGURED;
+	return 0;
+}
+
+int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
+{
+	Channel &ch = chans_[chan];
+	switch (m.type) {
+	case VCPCM_MSG_OPEN:
+		// A host that lost track of us (e.g. a CLOSE that timed out)
+		// reopens: start the channel afresh.
+		ch.state = Channel::OPEN;
+		ch.fifo.clear();
+		ch.control = vcpcm_msg_control();
+		return 0;
+	case VCPCM_MSG_CLOSE:
+		ch.state = Channel::CLOSED;
+		ch.fifo.clear();
+		return 0;
+	case VCPCM_MSG_CONFIG:
+		return configure(chan, m.u.config);
+	case VCPCM_MSG_CONTROL:
+		if (ch.state == Channel::CLOSED)
+			return -VCPCM_EBADFD;
+		ch.control = m.u.control;
+		return 0;
+	case VCPCM_MSG_START:
+		if (ch.state != Channel::CONFIGURED)
+			return -VCPCM_EBADFD;
+		ch.clock.start(now_ns, ch.config.samplerate);
+		ch.frames_done = 0;
+		ch.epoch = m.u.epoch;
+		ch.state = Channel::RUNNING;
+		return 0;
+	case VCPCM_MSG_STOP:
+		if (m.u.stop.draining && ch.state == Channel::RUNNING && !is_capture(chan)) {
+			ch.state = Channel::DRAINING;	// play out the FIFO first
+			return 0;
+		}
+		if (ch.state >= Channel::CONFIGURED) {
+			ch.state = Channel::CONFIGURED;
+			ch.fifo.clear();
+		}
+		return 0;
+	case VCPCM_MSG_WRITE:
+		if (is_capture(chan) || ch.state < Channel::CONFIGURED)
+			return -VCPCM_EBADFD;
+		if (m.payload_len % ch.frame_bytes)
+			return -VCPCM_EINVAL;
+		return ch.fifo.push(static_cast<const uint8_t *>(m.payload), m.payload_len);
+	default:
+		return -VCPCM_EPROTO;	// a remote-to-host type
+	}
+}
+
+int Coprocessor::handle(uint32_t chan, const uint8_t *msg, uint32_t len, const uint8_t *payload,
+			uint32_t payload_len, uint64_t now_ns, vcpcm_emu_out &reply)
+{
+	vcpcm_msg m;
+	if (!valid_chan(chan))
+		return -VCPCM_EINVAL;
+	int err = decode_parts(msg, len, payload, payload_len, params_.fifo_bytes, m);
+	if (err)
+		return err;
+	err = apply(chan, m, now_ns);
+	// Like AUDS: OPEN, CLOSE, CONFIG and CONTROL are answered with a
+	// RESULT; START, STOP and WRITE are fire-and-forget.
+	if (m.type != VCPCM_MSG_OPEN && m.type != VCPCM_MSG_CLOSE && m.type != VCPCM_MSG_CONFIG &&
+	    m.type != VCPCM_MSG_CONTROL)
+		return err;
+	vcpcm_msg r = {};
+	r.type = VCPCM_MSG_RESULT;
+	r.u.result.success = err;
+	reply.chan = chan;
+	reply.len = static_cast<uint32_t>(encode(r, reply.hdr, sizeof(reply.hdr)));
+	reply.payload = nullptr;
+	reply.payload_len = 0;
+	return 1;
+}
+
+vcpcm_emu_out *Coprocessor::next_out(uint32_t chan)
+{
+	if (out_count_ >= outbox_cap_)
+		return nullptr;	// cannot happen with the computed capacity
+	vcpcm_emu_out *o = &outbox_[out_count_++];
+	o->chan = chan;
+	o->payload = nullptr;
+	o->payload_len = 0;
+	return o;
+}
+
+void Coprocessor::emit(uint32_t chan, const vcpcm_msg &m)
+{
+	vcpcm_emu_out *o = next_out(chan);
+	if (!o)
+		return;
+	o->len = static_cast<uint32_t>(encode(m, o->hdr, sizeof(o->hdr)));
+	o->payload = m.payload;
+	o->payload_len = m.payload_len;
+}
+
+void Coprocessor::play(uint32_t pair, uint64_t now_ns)
+{
+	Channel &ch = chans_[pair];
+	Channel &cap = chans_[VCPCM_EMU_MAX_PAIRS + pair];
+	cap.loop_fed = false;
+	if (!ch.clocked())
+		return;
+	uint64_t due_frames = ch.clock.frames_at(now_ns) - ch.frames_done;
+	ch.frames_done += due_frames;
+	uint64_t due = due_frames * ch.frame_bytes;
+	bool loop = cap.state == Channel::RUNNING && cap.config.format == ch.config.format &&
+		    cap.config.channels == ch.config.channels &&
+		    cap.config.samplerate == ch.config.samplerate;
+	uint32_t taken;
+	if (loop) {
+		// What is played is what the paired capture hears: the FIFO
+		// data, then silence where the FIFO ran dry.
+		uint32_t room = params_.fifo_bytes - params_.fifo_bytes % cap.frame_bytes;
+		uint32_t fill = static_cast<uint32_t>(min<uint64_t>(due, room));
+		uint32_t copied = ch.fifo.pop(cap.staging, fill);
+		taken = copied + ch.fifo.pop(nullptr, static_cast<uint32_t>(min<uint64_t>(due - copied, ch.fifo.level())));
+		uint8_t silence = ch.silence_byte();
+		if (ch.control.mute)
+			fill_bytes(cap.staging, silence, copied);
+		fill_bytes(cap.staging + copied, silence, fill - copied);
+		cap.staged = fill;
+		cap.loop_fed = true;
+		cap.stats.dropped_bytes += due - fill;
+	} else {
+		taken = ch.fifo.pop(nullptr, static_cast<uint32_t>(min<uint64_t>(due, ch.fifo.level())));
+	}
+	ch.stats.bytes_played += taken;
+	ch.stats.underrun_bytes += due - taken;
+	if (taken) {
+		vcpcm_msg m = {};
+		m.type = VCPCM_MSG_COMPLETE;
+		m.u.complete.count = static_cast<int32_t>(taken);
+		m.u.complete.cookie1 = VCPCM_WRITE_COOKIE1;
+		m.u.complete.cookie2 = ch.epoch;
+		emit(pair, m);
+	}
+	if (ch.state == Channel::DRAINING && !ch.fifo.level())
+		ch.state = Channel::CONFIGURED;
+}
+
+void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
+{
+	uint32_t chan = VCPCM_EMU_MAX_PAIRS + pair;
+	Channel &cap = chans_[chan];
+	if (cap.state != Channel::RUNNING)
+		return;
+	uint64_t clock_frames = cap.clock.frames_at(now_ns);
+	if (cap.loop_fed) {
+		cap.frames_done += cap.staged / cap.frame_bytes;
+	} else {
+		// Nothing plays into us: silence at our own clock.
+		uint64_t due_frames = clock_frames > cap.frames_done ? clock_frames - cap.frames_done : 0;
+		uint64_t due = due_frames * cap.frame_bytes;
+		uint32_t room = params_.fifo_bytes - params_.fifo_bytes % cap.frame_bytes;
+		cap.staged = static_cast<uint32_t>(min<uint64_t>(due, room));
+		fill_bytes(cap.staging, cap.silence_byte(), cap.staged);
+		cap.frames_done += due_frames;
+		cap.stats.dropped_bytes += due - cap.staged;
+	}
+	uint32_t chunk = params_.max_payload - params_.max_payload % cap.frame_bytes;
+	for (uint32_t off = 0; off < cap.staged; off += chunk) {
+		vcpcm_msg m = {};
+		m.type = VCPCM_MSG_CAPTURE;
+		m.payload = cap.staging + off;
+		m.payload_len = min(chunk, cap.staged - off);
+		m.u.capture.count = m.payload_len;
+		m.u.capture.epoch = cap.epoch;
+		emit(chan, m);
+	}
+	cap.stats.bytes_captured += cap.staged;
+	cap.staged = 0;
+}
+
+uint32_t Coprocessor::tick(uint64_t now_ns, const vcpcm_emu_out **out)
+{
+	out_count_ = 0;
+	for (uint32_t pair = 0; pair < params_.pairs; pair++) {
+		play(pair, now_ns);
+		capture(pair, now_ns);
+	}
+	*out = outbox_;
+	return out_count_;
+}
+
+bool Coprocessor::running() const
+{
+	for (const Channel &ch : chans_)
+		if (ch.clocked())
+			return true;
+	return false;
+}
+
+void Coprocessor::get_stats(uint32_t chan, vcpcm_emu_chan_stats &st) const
+{
+	st = vcpcm_emu_chan_stats();
+	if (!valid_chan(chan))
+		return;
+	st = chans_[chan].stats;
+	st.fifo_level = chans_[chan].fifo.level();
+}
+
+} // namespace vcpcm
+
+using vcpcm::Coprocessor;
+
+namespace {
+bool valid_params(const vcpcm_emu_params *p)
+{
+	// A capture message must hold at least one largest frame (8 x 32 bit).
+	return p && p->pairs >= 1 && p->pairs <= VCPCM_EMU_MAX_PAIRS && p->fifo_bytes >= 256 &&
+	       p->fifo_bytes <= (1u << 24) && p->max_payload >= 64;
+}
+} // namespace
+
+extern "C" {
+
+uint64_t vcpcm_emu_mem_size(const vcpcm_emu_params *p)
+{
+	if (!valid_params(p))
+		return 0;
+	return vcpcm::align8(sizeof(Coprocessor)) + Coprocessor::extra_memory(*p);
+}
+
+vcpcm_emu *vcpcm_emu_init(void *mem, uint64_t mem_size, const vcpcm_emu_params *p)
+{
+	if (!mem || !valid_params(p) || mem_size < vcpcm_emu_mem_size(p))
+		return nullptr;
+	Coprocessor *c = new (mem) Coprocessor();
+	c->init(*p, static_cast<uint8_t *>(mem) + vcpcm::align8(sizeof(Coprocessor)));
+	return reinterpret_cast<vcpcm_emu *>(c);
+}
+
+int vcpcm_emu_handle(vcpcm_emu *e, uint32_t chan, const void *msg, uint32_t len,
+		     const void *payload, uint32_t payload_len, uint64_t now_ns, vcpcm_emu_out *reply)
+{
+	return reinterpret_cast<Coprocessor *>(e)->handle(chan, static_cast<const uint8_t *>(msg), len,
+							  static_cast<const uint8_t *>(payload),
+							  payload_len, now_ns, *reply);
+}
+
+uint32_t vcpcm_emu_tick(vcpcm_emu *e, uint64_t now_ns, const vcpcm_emu_out **out)
+{
+	return reinterpret_cast<Coprocessor *>(e)->tick(now_ns, out);
+}
+
+int vcpcm_emu_running(const vcpcm_emu *e) { return reinterpret_cast<const Coprocessor *>(e)->running(); }
+
+void vcpcm_emu_get_stats(const vcpcm_emu *e, uint32_t chan, vcpcm_emu_chan_stats *st)
+{
+	reinterpret_cast<const Coprocessor *>(e)->get_stats(chan, *st);
+}
+
+} // extern "C"

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+// The indirect ring manager (see indirect_ring.hpp).
+#include "indirect_ring.hpp"
+
+namespace vcpcm {
+
+int RingGeometry::assign(const vcpcm_ring_geometry &g)
+{
+	if (!g.frame_bytes || !g.sw_bytes || g.sw_bytes % g.frame_bytes)
+		return -VCPCM_EINVAL;
+	if (!g.period_bytes || g.period_bytes % g.frame_bytes || g.period_bytes > g.sw_bytes)
+		return -VCPCM_EINVAL;
+	uint64_t buffer_frames = g.sw_bytes / g.frame_bytes;
+	// ALSA's boundary is a multiple of the buffer size; anything else
+	// would make the folded pointer land in the wrong place.
+	if (!g.boundary || g.boundary % buffer_frames)
+		return -VCPCM_EINVAL;
+	frame_bytes = g.frame_bytes;
+	sw_bytes = g.sw_bytes;
+	period_bytes = g.period_bytes;
+	boundary = g.boundary;
+	// The remote side works in whole frames: round its sizes down.
+	hw_bytes = round_to_frames(g.hw_bytes);
+	queue_limit = round_to_frames(g.queue_limit ? min(g.queue_limit, g.hw_bytes) : g.hw_bytes);
+	max_chunk = round_to_frames(g.max_chunk);
+	if (!hw_bytes || !queue_limit || !max_chunk)
+		return -VCPCM_EINVAL;
+	return 0;
+}
+
+int64_t ApplPointer::advance(uint64_t appl_ptr)
+{
+	if (appl_ptr >= boundary_)
+		return -VCPCM_EINVAL;
+	int64_t diff = static_cast<int64_t>(appl_ptr) - static_cast<int64_t>(last_);
+	// A pointer that wrapped at boundary looks like a huge step back.
+	if (diff < -static_cast<int64_t>(boundary_ / 2))
+		diff += static_cast<int64_t>(boundary_);
+	if (diff < 0)
+		return -VCPCM_EPIPE;	// a rewind: we advertise NO_REWINDS
+	last_ = appl_ptr;
+	return diff;
+}
+
+int PlaybackRing::reset(const vcpcm_ring_geometry &g)
+{
+	int err = g_.assign(g);
+	if (err)
+		return err;
+	appl_.reset(g_.boundary);
+	periods_.reset(g_.period_bytes);
+	sw_data_ = hw_data_ = sw_ready_ = hw_ready_ = sw_io_ = 0;
+	return 0;
+}
+
+int PlaybackRing::ack(uint64_t appl_ptr)
+{
+	// Check before moving so a bad pointer leaves the ring untouched.
+	ApplPointer probe = appl_;
+	int64_t frames = probe.advance(appl_ptr);
+	if (frames < 0)
+		return static_cast<int>(frames);
+	uint64_t bytes = static_cast<uint64_t>(frames) * g_.frame_bytes;
+	// The application can never have more than one buffer outstanding.
+	if (bytes + sw_ready_ + hw_ready_ > g_.sw_bytes)
+		return -VCPCM_EINVAL;
+	appl_ = probe;
+	sw_ready_ += static_cast<uint32_t>(bytes);
+	return static_cast<int>(bytes);
+}
+
+int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
+{
+	int sent = 0;
+
+	while (sw_ready_) {
+		uint32_t room = g_.queue_limit - hw_ready_;
+		if (!room)
+			break;
+		vcpcm_chunk c;
+		c.sw_off = sw_data_;
+		c.hw_off = hw_data_;
+		c.len = min(min(sw_ready_, room), min(g_.hw_bytes - hw_data_, g_.sw_bytes - sw_data_));
+		c.len = min(c.len, g_.max_chunk);
+		int err = sink(ctx, &c);
+		if (err)
+			return sent ? sent : err;
+		sw_data_ = (sw_data_ + c.len) % g_.sw_bytes;
+		hw_data_ = (hw_data_ + c.len) % g_.hw_bytes;
+		sw_ready_ -= c.len;
+		hw_ready_ += c.len;
+		sent += static_cast<int>(c.len);
+	}
+	return sent;
+}
+
+int PlaybackRing::complete(uint32_t bytes)
+{
+	// The remote cannot consume what it was never sent.
+	if (bytes > hw_ready_ || bytes % g_.frame_bytes)
+		return -VCPCM_EIO;
+	hw_ready_ -= bytes;
+	sw_io_ = static_cast<uint32_t>((static_cast<uint64_t>(sw_io_) + bytes) % g_.sw_bytes);
+	return static_cast<int>(periods_.advance(bytes));
+}
+
+int CaptureRing::reset(const vcpcm_ring_geometry &g)
+{
+	int err = g_.assign(g);
+	if (err)
+		return err;
+	appl_.reset(g_.boundary);
+	periods_.reset(g_.period_bytes);
+	sw_io_ = unread_ = 0;
+	overwritten_ = 0;
+	return 0;
+}
+
+int CaptureRing::ack(uint64_t appl_ptr)
+{
+	ApplPointer probe = appl_;
+	int64_t frames = probe.advance(appl_ptr);
+	if (frames < 0)
+		return static_cast<int>(frames);
+	uint64_t bytes = static_cast<uint64_t>(frames) * g_.frame_bytes;
+	if (bytes > g_.sw_bytes)
+		return -VCPCM_EINVAL;
+	appl_ = probe;
+	// After an overrun the application may skip data that was overwritten.
+	unread_ -= static_cast<uint32_t>(min<uint64_t>(bytes, unread_));
+	return static_cast<int>(bytes);
+}
+
+int CaptureRing::receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx)
+{
+	// More than one buffer in one message would overwrite itself.
+	if (bytes > g_.sw_bytes || bytes % g_.frame_bytes)
+		return -VCPCM_EIO;
+	uint32_t done = 0;
+	while (done < bytes) {
+		vcpcm_chunk c;
+		c.sw_off = sw_io_;
+		c.hw_off = done;
+		c.len = min(bytes - done, g_.sw_bytes - sw_io_);
+		int err = sink(ctx, &c);
+		if (err)
+			return err;
+		sw_io_ = (sw_io_ + c.len) % g_.sw_bytes;
+		done += c.len;
+	}
+	// Like DMA hardware, capture keeps running over unread data; ALSA
+	// decides from the positions whether that is an xrun. Count it.
+	uint64_t unread = static_cast<uint64_t>(unread_) + bytes;
+	if (unread > g_.sw_bytes) {
+		overwritten_ += unread - g_.sw_bytes;
+		unread = g_.sw_bytes;
+	}
+	unread_ = static_cast<uint32_t>(unread);
+	return static_cast<int>(periods_.advance(bytes));
+}
+
+} // namespace vcpcm
+
+using vcpcm::CaptureRing;
+using vcpcm::PlaybackRing;
+
+extern "C" {
+
+int vcpcm_pring_init(vcpcm_pring *r, const vcpcm_ring_geometry *g)
+{
+	return vcpcm::construct_in<PlaybackRing>(r)->reset(*g);
+}
+int vcpcm_pring_ack(vcpcm_pring *r, uint64_t appl_ptr)
+{
+	return vcpcm::object_in<PlaybackRing>(r)->ack(appl_ptr);
+}
+int vcpcm_pring_transfer(vcpcm_pring *r, vcpcm_chunk_fn sink, void *ctx)
+{
+	return vcpcm::object_in<PlaybackRing>(r)->transfer(sink, ctx);
+}
+int vcpcm_pring_complete(vcpcm_pring *r, uint32_t bytes)
+{
+	return vcpcm::object_in<PlaybackRing>(r)->complete(bytes);
+}
+uint32_t vcpcm_pring_hw_pos(const vcpcm_pring *r) { return vcpcm::object_in<PlaybackRing>(r)->hw_pos(); }
+uint32_t vcpcm_pring_in_flight(const vcpcm_pring *r) { return vcpcm::object_in<PlaybackRing>(r)->in_flight(); }
+uint32_t vcpcm_pring_pending(const vcpcm_pring *r) { return vcpcm::object_in<PlaybackRing>(r)->pending(); }
+
+int vcpcm_cring_init(vcpcm_cring *r, const vcpcm_ring_geometry *g)
+{
+	return vcpcm::construct_in<CaptureRing>(r)->reset(*g);
+}
+int vcpcm_cring_ack(vcpcm_cring *r, uint64_t appl_ptr)
+{
+	return vcpcm::object_in<CaptureRing>(r)->ack(appl_ptr);
+}
+int vcpcm_cring_receive(vcpcm_cring *r, uint32_t bytes, vcpcm_chunk_fn sink, void *ctx)
+{
+	return vcpcm::object_in<CaptureRing>(r)->receive(bytes, sink, ctx);
+}
+uint32_t vcpcm_cring_hw_pos(const vcpcm_cring *r) { return vcpcm::object_in<CaptureRing>(r)->hw_pos(); }
+uint64_t vcpcm_cring_overwritten(const vcpcm_cring *r) { return vcpcm::object_in<CaptureRing>(r)->overwritten(); }
+
+} // extern "C"

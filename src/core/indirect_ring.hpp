@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+// The indirect ring manager: keeps the ALSA intermediate buffer and the
+// remote side in step, the pcm-indirect way, with its sharp edges handled
+// (rewinds refused, appl_ptr folded at boundary, remote counts checked).
+#pragma once
+
+#include "support.hpp"
+
+namespace vcpcm {
+
+// Validated, frame-aligned ring geometry.
+class RingGeometry {
+public:
+	int assign(const vcpcm_ring_geometry &g);
+	uint32_t sw_bytes = 0, period_bytes = 0, frame_bytes = 0;
+	uint32_t hw_bytes = 0, queue_limit = 0, max_chunk = 0;
+	uint64_t boundary = 0;
+	uint32_t round_to_frames(uint32_t bytes) const { return bytes - bytes % frame_bytes; }
+};
+
+// Folds the application pointer at ALSA's boundary (a smaller one for
+// 32-bit applications) and refuses to move backwards.
+class ApplPointer {
+public:
+	void reset(uint64_t boundary) { boundary_ = boundary; last_ = 0; }
+	// Frames moved forward since the last call, or -EPIPE for a rewind.
+	int64_t advance(uint64_t appl_ptr);
+private:
+	uint64_t boundary_ = 0, last_ = 0;
+};
+
+// Counts period boundaries crossed by a byte position that only grows.
+class PeriodCounter {
+public:
+	void reset(uint32_t period_bytes) { period_bytes_ = period_bytes; total_ = 0; }
+	uint32_t advance(uint32_t bytes)
+	{
+		uint64_t before = total_ / period_bytes_;
+		total_ += bytes;
+		return static_cast<uint32_t>(total_ / period_bytes_ - before);
+	}
+private:
+	uint32_t period_bytes_ = 1;
+	uint64_t total_ = 0;
+};
+
+class PlaybackRing {
+public:
+	int reset(const vcpcm_ring_geometry &g);
+	int ack(uint64_t appl_ptr);
+	int transfer(vcpcm_chunk_fn sink, void *ctx);
+	int complete(uint32_t bytes);
+	uint32_t hw_pos() const { return sw_io_; }
+	uint32_t in_flight() const { return hw_ready_; }
+	uint32_t pending() const { return sw_ready_; }
+private:
+	RingGeometry g_;
+	ApplPointer appl_;
+	PeriodCounter periods_;
+	uint32_t sw_data_ = 0;	// next ALSA-buffer byte to send
+	uint32_t hw_data_ = 0;	// where it lands in the remote FIFO
+	uint32_t sw_ready_ = 0;	// committed by the application, not sent
+	uint32_t hw_ready_ = 0;	// sent, not yet consumed by the remote
+	uint32_t sw_io_ = 0;	// consumed by the remote: the hw position
+};
+
+class CaptureRing {
+public:
+	int reset(const vcpcm_ring_geometry &g);
+	int ack(uint64_t appl_ptr);
+	int receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx);
+	uint32_t hw_pos() const { return sw_io_; }
+	uint64_t overwritten() const { return overwritten_; }
+private:
+	RingGeometry g_;
+	ApplPointer appl_;
+	PeriodCounter periods_;
+	uint32_t sw_io_ = 0;	// where the next received byte goes
+	uint32_t unread_ = 0;	// received, not yet read by the application
+	uint64_t overwritten_ = 0;
+};
+
+} // namespace vcpcm

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+// A host-side stream: the state machine, one ring and the protocol,
+// talking to the remote through the caller's send function.
+#include "indirect_ring.hpp"
+#include "protocol.hpp"
+
+namespace vcpcm {
+
+class Stream {
+public:
+	void init(uint32_t direction, vcpcm_send_fn send, void *chan)
+	{
+		direction_ = direction;
+		send_ = send;
+		chan_ = chan;
+	}
+	vcpcm_stream_state state() const { return state_; }
+	int open();
+	int configure(uint32_t format, uint32_t channels, uint32_t rate);
+	int prepare(const vcpcm_ring_geometry &g, uint8_t *sw_buf);
+	int start();
+	int stop();
+	int close();
+	int set_control(uint32_t volume, uint32_t dest, uint32_t mute);
+	int ack(uint64_t appl_ptr);
+	int receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint32_t payload_len,
+		    uint32_t max_payload, vcpcm_rx_event &ev);
+	uint32_t hw_pos() const { return playback() ? play_.hw_pos() : cap_.hw_pos(); }
+	uint32_t in_flight() const { return playback() ? play_.in_flight() : 0; }
+	const vcpcm_stream_stats &stats() const { return stats_; }
+
+private:
+	bool playback() const { return direction_ == VCPCM_DIR_PLAYBACK; }
+	bool streaming() const { return state_ == VCPCM_ST_PREPARED || state_ == VCPCM_ST_RUNNING; }
+	int move_to(vcpcm_stream_event ev);
+	int send(const vcpcm_msg &m);
+	int send_simple(uint32_t type, uint32_t value);
+	int on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev);
+	int on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev);
+	static int write_chunk(void *self, const vcpcm_chunk *c);
+	static int store_chunk(void *self, const vcpcm_chunk *c);
+
+	uint32_t direction_ = VCPCM_DIR_PLAYBACK;
+	vcpcm_send_fn send_ = nullptr;
+	void *chan_ = nullptr;
+	vcpcm_stream_state state_ = VCPCM_ST_CLOSED;
+	uint32_t epoch_ = 0;	// which START the remote's reports belong to
+	uint8_t *sw_buf_ = nullptr;
+	const uint8_t *rx_payload_ = nullptr;
+	PlaybackRing play_;
+	CaptureRing cap_;
+	vcpcm_stream_stats stats_ = {};
+};
+
+int Stream::move_to(vcpcm_stream_event ev)
+{
+	int to = vcpcm_state_next(state_, ev);
+	if (to < 0)
+		return to;
+	state_ = static_cast<vcpcm_stream_state>(to);
+	return 0;
+}
+
+int Stream::send(const vcpcm_msg &m)
+{
+	uint8_t hdr[VCPCM_MSG_MAX_FIXED];
+	int len = encode(m, hdr, sizeof(hdr));
+	if (len < 0)
+		return len;
+	int err = send_(chan_, hdr, static_cast<uint32_t>(len), m.payload, m.payload_len);
+	if (err)
+		return err;
+	stats_.msgs_tx++;
+	stats_.bytes_tx += m.payload_len;
+	return 0;
+}
+
+int Stream::send_simple(uint32_t type, uint32_t value)
+{
+	vcpcm_msg m = {};
+	m.type = type;
+	m.u.dummy = value;	// OPEN/CLOSE dummy, START epoch, STOP draining
+	return send(m);
+}
+
+int Stream::open()
+{
+	int err = move_to(VCPCM_EV_OPEN);
+	return err ? err : send_simple(VCPCM_MSG_OPEN, 0);
+}
+
+int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
+{
+	if (state_ == VCPCM_ST_CLOSED || state_ == VCPCM_ST_RUNNING)
+		return -VCPCM_EBADFD;
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_CONFIG;
+	m.u.config.channels = channels;
+	m.u.config.samplerate = rate;
+	m.u.config.bps = 8 * vcpcm_format_bytes(format);
+	m.u.config.format = format;
+	m.u.config.direction = direction_;
+	return send(m);
+}
+
+int Stream::prepare(const vcpcm_ring_geometry &g, uint8_t *sw_buf)
+{
+	if (vcpcm_state_next(state_, VCPCM_EV_PREPARE) < 0)
+		return -VCPCM_EBADFD;
+	int err = playback() ? play_.reset(g) : cap_.reset(g);
+	if (err)
+		return err;
+	sw_buf_ = sw_buf;
+	return move_to(VCPCM_EV_PREPARE);
+}
+
+int Stream::start()
+{
+	if (vcpcm_state_next(state_, VCPCM_EV_START) < 0)
+		return -VCPCM_EBADFD;
+	epoch_++;
+	int err = send_simple(VCPCM_MSG_START, epoch_);
+	return err ? err : move_to(VCPCM_EV_START);
+}
+
+int Stream::stop()
+{
+	int err = move_to(VCPCM_EV_STOP);
+	// The remote is told even after an xrun: it must stop its clock.
+	return err ? err : send_simple(VCPCM_MSG_STOP, 0);
+}
+
+int Stream::close()
+{
+	int err = move_to(VCPCM_EV_CLOSE);
+	return err ? err : send_simple(VCPCM_MSG_CLOSE, 0);
+}
+
+int Stream::set_control(uint32_t volume, uint32_t dest, uint32_t mute)
+{
+	if (state_ == VCPCM_ST_CLOSED)
+		return -VCPCM_EBADFD;
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_CONTROL;
+	m.u.control.volume = volume;
+	m.u.control.dest = dest;
+	m.u.control.mute = mute;
+	return send(m);
+}
+
+int Stream::write_chunk(void *self, const vcpcm_chunk *c)
+{
+	Stream *s = static_cast<Stream *>(self);
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_WRITE;
+	m.u.write.count = c->len;
+	m.u.write.cookie1 = VCPCM_WRITE_COOKIE1;
+	m.u.write.cookie2 = VCPCM_WRITE_COOKIE2;
+	m.payload = s->sw_buf_ + c->sw_off;	// the one copy happens at the remote
+	m.payload_len = c->len;
+	return s->send(m);
+}
+
+int Stream::ack(uint64_t appl_ptr)
+{
+	if (!streaming())
+		return 0;	// nothing to move until prepared again
+	if (!playback())
+		return cap_.ack(appl_ptr) < 0 ? -VCPCM_EPIPE : 0;
+	int added = play_.ack(appl_ptr);
+	if (added < 0)
+		return added;
+	int sent = play_.transfer(write_chunk, this);
+	return sent < 0 ? sent : 0;
+}
+
+int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
+{
+	if (!playback() || m.u.complete.count < 0)
+		return -VCPCM_EPROTO;
+	if (state_ != VCPCM_ST_RUNNING || m.u.complete.cookie2 != epoch_) {
+		stats_.stale_rx++;	// raced with a stop or re-prepare
+		return 0;
+	}
+	int periods = play_.complete(static_cast<uint32_t>(m.u.complete.count));
+	if (periods < 0)
+		return periods;
+	stats_.bytes_rx += static_cast<uint32_t>(m.u.complete.count);
+	// The remote made room: refill it from what the application wrote.
+	int sent = play_.transfer(write_chunk, this);
+	if (sent < 0)
+		return sent;
+	ev.kind = VCPCM_RX_POSITION;
+	ev.periods = static_cast<uint32_t>(periods);
+	ev.drained = !play_.in_flight() && !play_.pending();
+	return 0;
+}
+
+int Stream::store_chunk(void *self, const vcpcm_chunk *c)
+{
+	Stream *s = static_cast<Stream *>(self);
+	copy_bytes(s->sw_buf_ + c->sw_off, s->rx_payload_ + c->hw_off, c->len);
+	return 0;
+}
+
+int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
+{
+	if (playback())
+		return -VCPCM_EPROTO;
+	if (state_ != VCPCM_ST_RUNNING || m.u.capture.epoch != epoch_) {
+		stats_.stale_rx++;
+		return 0;
+	}
+	rx_payload_ = static_cast<const uint8_t *>(m.payload);
+	int periods = cap_.receive(m.payload_len, store_chunk, this);
+	rx_payload_ = nullptr;
+	if (periods < 0)
+		return periods;
+	stats_.bytes_rx += m.payload_len;
+	ev.kind = VCPCM_RX_POSITION;
+	ev.periods = static_cast<uint32_t>(periods);
+	return 0;
+}
+
+int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint32_t payload_len,
+		    uint32_t max_payload, vcpcm_rx_event &ev)
+{
+	vcpcm_msg m;
+	ev = vcpcm_rx_event();
+	int err = payload ? decode_parts(buf, len, payload, payload_len, max_payload, m)
+			  : decode(buf, len, max_payload, m);
+	if (!err) {
+		stats_.msgs_rx++;
+		switch (m.type) {
+		case VCPCM_MSG_RESULT:
+			ev.kind = VCPCM_RX_RESULT;
+			ev.result = m.u.result.success;
+			return 0;
+		case VCPCM_MSG_COMPLETE:
+			err = on_complete(m, ev);
+			break;
+		case VCPCM_MSG_CAPTURE:
+			err = on_capture(m, ev);
+			break;
+		default:
+			err = -VCPCM_EPROTO;	// a host-to-remote type
+		}
+	}
+	if (err)
+		stats_.bad_rx++;
+	return err;
+}
+
+} // namespace vcpcm
+
+using vcpcm::Stream;
+using vcpcm::object_in;
+
+extern "C" {
+
+void vcpcm_stream_init(vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, void *chan)
+{
+	vcpcm::construct_in<Stream>(s)->init(direction, send, chan);
+}
+vcpcm_stream_state vcpcm_stream_get_state(const vcpcm_stream *s) { return object_in<Stream>(s)->state(); }
+int vcpcm_stream_open(vcpcm_stream *s) { return object_in<Stream>(s)->open(); }
+int vcpcm_stream_configure(vcpcm_stream *s, uint32_t wire_format, uint32_t channels, uint32_t rate)
+{
+	return object_in<Stream>(s)->configure(wire_format, channels, rate);
+}
+int vcpcm_stream_prepare(vcpcm_stream *s, const vcpcm_ring_geometry *g, uint8_t *sw_buf)
+{
+	return object_in<Stream>(s)->prepare(*g, sw_buf);
+}
+int vcpcm_stream_start(vcpcm_stream *s) { return object_in<Stream>(s)->start(); }
+int vcpcm_stream_stop(vcpcm_stream *s) { return object_in<Stream>(s)->stop(); }
+int vcpcm_stream_close(vcpcm_stream *s) { return object_in<Stream>(s)->close(); }
+int vcpcm_stream_set_control(vcpcm_stream *s, uint32_t volume, uint32_t dest, uint32_t mute)
+{
+	return object_in<Stream>(s)->set_control(volume, dest, mute);
+}
+int vcpcm_stream_ack(vcpcm_stream *s, uint64_t appl_ptr) { return object_in<Stream>(s)->ack(appl_ptr); }
+int vcpcm_stream_receive(vcpcm_stream *s, const void *msg, uint32_t len, const void *payload,
+			 uint32_t payload_len, uint32_t max_payload, vcpcm_rx_event *ev)
+{
+	return object_in<Stream>(s)->receive(static_cast<const uint8_t *>(msg), len,
+					     static_cast<const uint8_t *>(payload), payload_len,
+					     max_payload, *ev);
+}
+uint32_t vcpcm_stream_hw_pos(const vcpcm_stream *s) { return object_in<Stream>(s)->hw_pos(); }
+uint32_t vcpcm_stream_in_flight(const vcpcm_stream *s) { return object_in<Stream>(s)->in_flight(); }
+void vcpcm_stream_get_stats(const vcpcm_stream *s, vcpcm_stream_stats *st) { *st = object_in<Stream>(s)->stats(); }
+
+} // extern "C"

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-vcpcm: ALSA PCM for audio processors reached only by messages.
+ *
+ * Module parameters and card life cycle, in the style of snd-dummy: one
+ * platform device per enabled card, each card with one PCM device whose
+ * playback substream N loops back to capture substream N through the
+ * emulated coprocessor.
+ */
+#include <linux/err.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/version.h>
+#include <sound/initval.h>
+
+#include "vcpcm.h"
+#include "vcpcm/errno.h"
+
+MODULE_AUTHOR("snd-vcpcm developers");
+MODULE_DESCRIPTION("ALSA PCM with an mmap-able intermediate buffer for message-based audio processors");
+MODULE_LICENSE("GPL");
+
+static int index[SNDRV_CARDS] = SNDRV_DEFAULT_IDX;
+static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
+static bool enable[SNDRV_CARDS] = { 1, [1 ... (SNDRV_CARDS - 1)] = 0 };
+static int pcm_substreams[SNDRV_CARDS] = { [0 ... (SNDRV_CARDS - 1)] = 1 };
+static int fifo_bytes = 32768;
+static int tick_us = 1000;
+static int buffer_kib = 512;
+
+module_param_array(index, int, NULL, 0444);
+MODULE_PARM_DESC(index, "Index value for the vcpcm soundcard.");
+module_param_array(id, charp, NULL, 0444);
+MODULE_PARM_DESC(id, "ID string for the vcpcm soundcard.");
+module_param_array(enable, bool, NULL, 0444);
+MODULE_PARM_DESC(enable, "Enable this vcpcm soundcard.");
+module_param_array(pcm_substreams, int, NULL, 0444);
+MODULE_PARM_DESC(pcm_substreams, "Playback/capture substream pairs per card (1-8, default 1).");
+module_param(fifo_bytes, int, 0444);
+MODULE_PARM_DESC(fifo_bytes, "Emulated coprocessor: FIFO bytes per channel (4096-1048576, default 32768).");
+module_param(tick_us, int, 0444);
+MODULE_PARM_DESC(tick_us, "Emulated coprocessor: sample clock tick in microseconds (100-20000, default 1000).");
+module_param(buffer_kib, int, 0444);
+MODULE_PARM_DESC(buffer_kib, "Largest intermediate buffer in KiB (16-4096, default 512).");
+
+/* The core's error numbers are the kernel's. */
+static_assert(VCPCM_EINVAL == EINVAL && VCPCM_EIO == EIO && VCPCM_EPIPE == EPIPE &&
+	      VCPCM_EBADFD == EBADFD && VCPCM_EPROTO == EPROTO && VCPCM_EMSGSIZE == EMSGSIZE &&
+	      VCPCM_ENOSPC == ENOSPC && VCPCM_EBUSY == EBUSY && VCPCM_ETIMEDOUT == ETIMEDOUT &&
+	      VCPCM_EAGAIN == EAGAIN && VCPCM_ENOMEM == ENOMEM);
+
+static struct platform_device *vcpcm_devices[SNDRV_CARDS];
+
+static int vcpcm_check_range(const char *name, int value, int lo, int hi, int card_index)
+{
+	if (value >= lo && value <= hi)
+		return 0;
+	pr_err("snd-vcpcm: card %d: %s=%d is out of range (%d..%d); not loading\n",
+	       card_index, name, value, lo, hi);
+	return -EINVAL;
+}
+
+/**
+ * vcpcm_check_params() - validate one card's module parameters
+ * @p: the values
+ * @card_index: for the error message
+ *
+ * Logs a clear error naming the parameter and its valid range.
+ * Return: 0, or -EINVAL when any value is out of range.
+ */
+int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index)
+{
+	return vcpcm_check_range("pcm_substreams", p->pcm_substreams, 1, VCPCM_MAX_SUBSTREAMS, card_index) ?:
+	       vcpcm_check_range("fifo_bytes", p->fifo_bytes, 4096, 1048576, card_index) ?:
+	       vcpcm_check_range("tick_us", p->tick_us, 100, 20000, card_index) ?:
+	       vcpcm_check_range("buffer_kib", p->buffer_kib, 16, 4096, card_index);
+}
+
+static struct vcpcm_card_params vcpcm_params_of(int dev)
+{
+	struct vcpcm_card_params p = {
+		.pcm_substreams = pcm_substreams[dev],
+		.fifo_bytes = fifo_bytes,
+		.tick_us = tick_us,
+		.buffer_kib = buffer_kib,
+	};
+	return p;
+}
+
+static void vcpcm_card_free(struct snd_card *card)
+{
+	struct vcpcm_card *vc = card->private_data;
+
+	/* After snd_card_free's last close: no stream uses the transport. */
+	if (!IS_ERR_OR_NULL(vc->transport))
+		vc->transport->ops->destroy(vc->transport);
+}
+
+static int vcpcm_probe(struct platform_device *pdev)
+{
+	int dev = pdev->id;
+	struct vcpcm_card_params p = vcpcm_params_of(dev);
+	struct vcpcm_emu_config emu = {
+		.pairs = p.pcm_substreams,
+		.fifo_bytes = p.fifo_bytes,
+		.tick_us = p.tick_us,
+	};
+	struct snd_card *card;
+	struct vcpcm_card *vc;
+	int err;
+
+	err = snd_card_new(&pdev->dev, index[dev], id[dev], THIS_MODULE, sizeof(*vc), &card);
+	if (err < 0)
+		return err;
+	vc = card->private_data;
+	vc->card = card;
+	card->private_free = vcpcm_card_free;
+	vc->substreams = p.pcm_substreams;
+	vc->buffer_bytes_max = (size_t)p.buffer_kib * 1024;
+	vc->transport = vcpcm_emu_transport_create(&emu);
+	if (IS_ERR(vc->transport)) {
+		err = PTR_ERR(vc->transport);
+		dev_err(&pdev->dev, "cannot create the emulated coprocessor (%d)\n", err);
+		goto fail;
+	}
+	err = vcpcm_pcm_create(vc);
+	if (err < 0)
+		goto fail;
+
+	strscpy(card->driver, VCPCM_DRIVER, sizeof(card->driver));
+	strscpy(card->shortname, "vcpcm", sizeof(card->shortname));
+	snprintf(card->longname, sizeof(card->longname),
+		 "vcpcm %d (%s, %u substreams)", dev, vc->transport->name, vc->substreams);
+	err = snd_card_register(card);
+	if (err < 0)
+		goto fail;
+	platform_set_drvdata(pdev, card);
+	return 0;
+fail:
+	snd_card_free(card);
+	return err;
+}
+
+static void vcpcm_remove_card(struct platform_device *pdev)
+{
+	snd_card_free(platform_get_drvdata(pdev));
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+static void vcpcm_remove(struct platform_device *pdev)
+{
+	vcpcm_remove_card(pdev);
+}
+#else
+static int vcpcm_remove(struct platform_device *pdev)
+{
+	vcpcm_remove_card(pdev);
+	return 0;
+}
+#endif
+
+static struct platform_driver vcpcm_driver = {
+	.probe = vcpcm_probe,
+	.remove = vcpcm_remove,
+	.driver = {
+		.name = "snd_" VCPCM_DRIVER,
+	},
+};
+
+static void vcpcm_unregister_all(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(vcpcm_devices); i++)
+		platform_device_unregister(vcpcm_devices[i]);
+	platform_driver_unregister(&vcpcm_driver);
+}
+
+static int __init vcpcm_init(void)
+{
+	int i, cards = 0, err;
+
+	for (i = 0; i < SNDRV_CARDS; i++) {
+		struct vcpcm_card_params p = vcpcm_params_of(i);
+
+		if (enable[i] && vcpcm_check_params(&p, i))
+			return -EINVAL;
+	}
+	err = platform_driver_register(&vcpcm_driver);
+	if (err < 0)
+		return err;
+	for (i = 0; i < SNDRV_CARDS; i++) {
+		struct platform_device *device;
+
+		if (!enable[i])
+			continue;
+		device = platform_device_register_simple("snd_" VCPCM_DRIVER, i, NULL, 0);
+		if (IS_ERR(device))
+			continue;
+		if (!platform_get_drvdata(device)) {
+			platform_device_unregister(device);
+			continue;
+		}
+		vcpcm_devices[i] = device;
+		cards++;
+	}
+	if (!cards) {
+		pr_err("snd-vcpcm: no card could be created; not loading\n");
+		vcpcm_unregister_all();
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static void __exit vcpcm_exit(void)
+{
+	vcpcm_unregister_all();
+}
+
+module_init(vcpcm_init);
+module_exit(vcpcm_exit);

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * snd-vcpcm PCM: the snd_pcm_ops table. The glue converts between ALSA's
+ * view (substreams, runtime, frames) and the core's (bytes, messages); all
+ * ring arithmetic and protocol work happens in the core.
+ *
+ * The PCM is atomic: the emulated coprocessor's send never sleeps, and
+ * .ack runs under the stream lock (also from inside .pointer paths).
+ */
+#include <linux/jiffies.h>
+#include <sound/pcm_params.h>
+
+#include "vcpcm.h"
+
+#define VCPCM_RESULT_TIMEOUT_MS	1000
+
+static const struct snd_pcm_hardware vcpcm_pcm_hw = {
+	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
+		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
+		/* appl_ptr updates must reach .ack, and we cannot rewind */
+		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS,
+	.formats = SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_S24_LE |
+		   SNDRV_PCM_FMTBIT_S32_LE | SNDRV_PCM_FMTBIT_FLOAT_LE,
+	.rates = SNDRV_PCM_RATE_CONTINUOUS | SNDRV_PCM_RATE_8000_192000,
+	.rate_min = 8000,
+	.rate_max = 192000,
+	.channels_min = 1,
+	.channels_max = 8,
+	.period_bytes_min = 64,
+	.periods_min = 2,
+	.periods_max = 1024,
+};
+
+static int vcpcm_wire_format(snd_pcm_format_t format)
+{
+	switch (format) {
+	case SNDRV_PCM_FORMAT_U8: return VCPCM_FMT_U8;
+	case SNDRV_PCM_FORMAT_S16_LE: return VCPCM_FMT_S16_LE;
+	case SNDRV_PCM_FORMAT_S24_LE: return VCPCM_FMT_S24_LE;
+	case SNDRV_PCM_FORMAT_S32_LE: return VCPCM_FMT_S32_LE;
+	case SNDRV_PCM_FORMAT_FLOAT_LE: return VCPCM_FMT_FLOAT_LE;
+	default: return -EINVAL;
+	}
+}
+
+static struct vcpcm_sub *vcpcm_sub_of(struct snd_pcm_substream *substream)
+{
+	return substream->runtime->private_data;
+}
+
+/* The core's send function: one message out on the substream's channel. */
+static int vcpcm_send(void *chan_ptr, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct vcpcm_chan *chan = chan_ptr;
+
+	return chan->transport->ops->send(chan, msg, len, payload, plen);
+}
+
+/*
+ * Wait for the RESULT of a request the caller just sent (sent is the send's
+ * return value). The remote may be dead: never wait forever.
+ */
+static int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
+{
+	struct device *dev = sub->vc->card->dev;
+
+	if (sent) {
+		dev_err(dev, "%s: sending failed (%d)\n", what, sent);
+		return sent;
+	}
+	if (!wait_for_completion_timeout(&sub->result_done,
+					 msecs_to_jiffies(VCPCM_RESULT_TIMEOUT_MS))) {
+		dev_err(dev, "%s: no answer from the remote within %d ms\n", what,
+			VCPCM_RESULT_TIMEOUT_MS);
+		return -ETIMEDOUT;
+	}
+	if (sub->result)
+		dev_err(dev, "%s: the remote refused (%d)\n", what, sub->result);
+	return sub->result;
+}
+
+/* Messages from the remote, in the transport's delivery context. */
+static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct vcpcm_sub *sub = ctx;
+	struct snd_pcm_substream *substream = sub->substream;
+	struct vcpcm_rx_event ev;
+	unsigned long flags;
+	int err;
+
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	err = vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
+				   sub->vc->transport->max_payload, &ev);
+	if (err) {
+		dev_err_ratelimited(sub->vc->card->dev,
+				    "bad message from the remote (%d): stopping the stream\n", err);
+		if (snd_pcm_running(substream))
+			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+	} else if (ev.kind == VCPCM_RX_RESULT) {
+		sub->result = ev.result;
+		complete(&sub->result_done);
+	} else if (ev.kind == VCPCM_RX_POSITION && (ev.periods || ev.drained)) {
+		/* drained: lets ALSA finish a drain that ends mid-period */
+		snd_pcm_period_elapsed_under_stream_lock(substream);
+	}
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+}
+
+/* Send a request with the core under the stream lock, then wait unlocked. */
+#define vcpcm_request(sub, what, call) ({					\
+	struct snd_pcm_substream *__ss = (sub)->substream;			\
+	int __sent;								\
+	reinit_completion(&(sub)->result_done);					\
+	snd_pcm_stream_lock_irq(__ss);						\
+	__sent = (call);							\
+	snd_pcm_stream_unlock_irq(__ss);					\
+	vcpcm_wait_result(sub, __sent, what);					\
+})
+
+static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
+{
+	struct vcpcm_card *vc = snd_pcm_substream_chip(substream);
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct vcpcm_sub *sub = &vc->subs[substream->stream][substream->number];
+	int err;
+
+	runtime->hw = vcpcm_pcm_hw;
+	runtime->hw.buffer_bytes_max = vc->buffer_bytes_max;
+	runtime->hw.period_bytes_max = vc->buffer_bytes_max / 2;
+	err = snd_pcm_hw_constraint_integer(runtime, SNDRV_PCM_HW_PARAM_PERIODS);
+	if (err < 0)
+		return err;
+
+	runtime->private_data = sub;
+	sub->substream = substream;
+	vcpcm_stream_init(&sub->core, substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
+			  VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, vcpcm_send, sub->chan);
+	vc->transport->ops->attach(sub->chan, vcpcm_pcm_rx, sub);
+	err = vcpcm_request(sub, "open", vcpcm_stream_open(&sub->core));
+	if (err) {
+		vc->transport->ops->detach(sub->chan);
+		sub->substream = NULL;
+	}
+	return err;
+}
+
+static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
+{
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+
+	/* Closing always finishes, even if the remote does not answer. */
+	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
+	sub->vc->transport->ops->detach(sub->chan);
+	sub->substream = NULL;
+	return 0;
+}
+
+static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+	struct vcpcm_transport *t = sub->vc->transport;
+	struct vcpcm_ring_geometry geometry = {
+		.sw_bytes = snd_pcm_lib_buffer_bytes(substream),
+		.period_bytes = snd_pcm_lib_period_bytes(substream),
+		.frame_bytes = frames_to_bytes(runtime, 1),
+		.hw_bytes = t->fifo_bytes,
+		.max_chunk = t->max_payload,
+		.boundary = runtime->boundary,
+	};
+	int format = vcpcm_wire_format(runtime->format);
+	int err;
+
+	if (format < 0)
+		return format;
+	/* CONFIG also makes the remote drop what an earlier run left queued. */
+	err = vcpcm_request(sub, "configure",
+			    vcpcm_stream_configure(&sub->core, format, runtime->channels,
+						   runtime->rate));
+	if (err)
+		return err;
+	snd_pcm_stream_lock_irq(substream);
+	err = vcpcm_stream_prepare(&sub->core, &geometry, runtime->dma_area);
+	snd_pcm_stream_unlock_irq(substream);
+	if (err)
+		dev_err(sub->vc->card->dev, "prepare: ring geometry rejected (%d)\n", err);
+	return err;
+}
+
+static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
+{
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+	int err;
+
+	switch (cmd) {
+	case SNDRV_PCM_TRIGGER_START:
+		err = vcpcm_stream_start(&sub->core);
+		if (!err)
+			sub->vc->transport->ops->started(sub->chan);
+		return err;
+	case SNDRV_PCM_TRIGGER_STOP:
+	case SNDRV_PCM_TRIGGER_SUSPEND:
+		err = vcpcm_stream_stop(&sub->core);
+		/* A dead link must not keep ALSA from stopping. */
+		if (err)
+			dev_warn_ratelimited(sub->vc->card->dev, "stop: %d\n", err);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static snd_pcm_uframes_t vcpcm_pcm_pointer(struct snd_pcm_substream *substream)
+{
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+
+	return bytes_to_frames(substream->runtime, vcpcm_stream_hw_pos(&sub->core));
+}
+
+static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
+{
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+
+	return vcpcm_stream_ack(&sub->core, substream->runtime->control->appl_ptr);
+}
+
+static const struct snd_pcm_ops vcpcm_pcm_ops = {
+	.open = vcpcm_pcm_open,
+	.close = vcpcm_pcm_close,
+	.prepare = vcpcm_pcm_prepare,
+	.trigger = vcpcm_pcm_trigger,
+	.pointer = vcpcm_pcm_pointer,
+	.ack = vcpcm_pcm_ack,
+};
+
+/**
+ * vcpcm_pcm_create() - create the card's PCM device and its substreams
+ * @vc: the card, with its transport and substream count set
+ *
+ * Context: process context, during probe.
+ * Return: 0 or a negative errno.
+ */
+int vcpcm_pcm_create(struct vcpcm_card *vc)
+{
+	struct snd_pcm *pcm;
+	unsigned int dir, i;
+	int err;
+
+	err = snd_pcm_new(vc->card, "vcpcm PCM", 0, vc->substreams, vc->substreams, &pcm);
+	if (err < 0)
+		return err;
+	pcm->private_data = vc;
+	strscpy(pcm->name, "vcpcm PCM", sizeof(pcm->name));
+	snd_pcm_set_ops(pcm, SNDRV_PCM_STREAM_PLAYBACK, &vcpcm_pcm_ops);
+	snd_pcm_set_ops(pcm, SNDRV_PCM_STREAM_CAPTURE, &vcpcm_pcm_ops);
+	/* The intermediate buffer: plain memory the application maps. */
+	snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_VMALLOC, NULL, 0, vc->buffer_bytes_max);
+
+	for (dir = 0; dir < 2; dir++) {
+		for (i = 0; i < vc->substreams; i++) {
+			struct vcpcm_sub *sub = &vc->subs[dir][i];
+
+			sub->vc = vc;
+			sub->chan = vcpcm_transport_chan(vc->transport,
+							 dir == SNDRV_PCM_STREAM_PLAYBACK ?
+							 VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, i);
+			init_completion(&sub->result_done);
+		}
+	}
+	vc->pcm = pcm;
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The transport shim: how the driver reaches the remote audio processor.
+ *
+ * A transport has one channel per substream. The driver sends messages
+ * (fixed part + optional payload) and receives the remote's messages
+ * through a callback. Backends: the emulated coprocessor (transport_emu.c).
+ *
+ * Rules every backend keeps, so the PCM can stay atomic:
+ *  - send() never calls back into the receiver (replies arrive later, from
+ *    the backend's own context), and never sleeps unless send_may_sleep;
+ *  - after detach() returns, the receiver is not running and never will be.
+ */
+#ifndef VCPCM_TRANSPORT_H
+#define VCPCM_TRANSPORT_H
+
+#include <linux/types.h>
+#include "vcpcm/core.h"
+
+struct vcpcm_transport;
+
+typedef void (*vcpcm_rx_fn)(void *ctx, const void *msg, u32 len,
+			    const void *payload, u32 payload_len);
+
+struct vcpcm_chan {
+	struct vcpcm_transport *transport;
+	u32 id;
+	vcpcm_rx_fn rx;		/* protected by the backend's receive lock */
+	void *rx_ctx;
+};
+
+struct vcpcm_transport_ops {
+	int (*send)(struct vcpcm_chan *chan, const void *msg, u32 len,
+		    const void *payload, u32 payload_len);
+	void (*attach)(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx);
+	void (*detach)(struct vcpcm_chan *chan);
+	/* A START went out on chan: a clock may need to run. Atomic-safe. */
+	void (*started)(struct vcpcm_chan *chan);
+	void (*destroy)(struct vcpcm_transport *t);
+};
+
+struct vcpcm_transport {
+	const struct vcpcm_transport_ops *ops;
+	const char *name;
+	u32 fifo_bytes;		/* the remote's FIFO per playback channel */
+	u32 max_payload;	/* largest payload in one message */
+	bool send_may_sleep;	/* true: the PCM must be nonatomic */
+	struct vcpcm_chan chans[2 * VCPCM_EMU_MAX_PAIRS];
+};
+
+static inline struct vcpcm_chan *vcpcm_transport_chan(struct vcpcm_transport *t,
+						      int dir, unsigned int index)
+{
+	return &t->chans[VCPCM_EMU_CHAN(dir, index)];
+}
+
+struct vcpcm_emu_config {
+	u32 pairs;
+	u32 fifo_bytes;
+	u32 tick_us;
+};
+
+struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config *cfg);
+
+#endif /* VCPCM_TRANSPORT_H */

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transport backend: the emulated coprocessor.
+ *
+ * The far side's logic lives in the C++ core (coprocessor.cpp); this file
+ * gives it what firmware would have: memory, a sample clock (an hrtimer
+ * ticking every tick_us) and a message link.
+ *
+ * Locking: emu_lock guards the coprocessor model; rx_lock guards the
+ * receivers and is held while messages are delivered. Delivery runs with
+ * emu_lock released, so the order is rx_lock -> (PCM stream lock) ->
+ * emu_lock and a receiver may send (refill the FIFO) from its callback.
+ * Replies (RESULT) are delivered from a work item, never from inside send().
+ */
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#include "transport.h"
+
+#define VCPCM_EMU_MAX_PAYLOAD	4000	/* as the AUDS inline message limit */
+
+struct vcpcm_emu_transport {
+	struct vcpcm_transport base;
+	spinlock_t emu_lock;
+	spinlock_t rx_lock;
+	struct hrtimer timer;
+	ktime_t tick;
+	struct work_struct reply_work;
+	struct vcpcm_emu *emu;
+	void *mem;
+	/* One reply slot per channel: requests are one at a time per channel. */
+	struct vcpcm_emu_out replies[2 * VCPCM_EMU_MAX_PAIRS];
+	unsigned long reply_pending;	/* bitmap, under emu_lock */
+};
+
+static struct vcpcm_emu_transport *to_emu(struct vcpcm_transport *t)
+{
+	return container_of(t, struct vcpcm_emu_transport, base);
+}
+
+static void vcpcm_emu_deliver(struct vcpcm_emu_transport *t, const struct vcpcm_emu_out *o)
+{
+	struct vcpcm_chan *chan = &t->base.chans[o->chan];
+
+	if (chan->rx)
+		chan->rx(chan->rx_ctx, o->hdr, o->len, o->payload, o->payload_len);
+}
+
+static void vcpcm_emu_reply_work(struct work_struct *work)
+{
+	struct vcpcm_emu_transport *t = container_of(work, struct vcpcm_emu_transport, reply_work);
+	struct vcpcm_emu_out reply;
+	unsigned long flags;
+	int chan;
+
+	for (;;) {
+		spin_lock_irqsave(&t->emu_lock, flags);
+		chan = t->reply_pending ? __ffs(t->reply_pending) : -1;
+		if (chan >= 0) {
+			reply = t->replies[chan];
+			__clear_bit(chan, &t->reply_pending);
+		}
+		spin_unlock_irqrestore(&t->emu_lock, flags);
+		if (chan < 0)
+			return;
+		spin_lock_irqsave(&t->rx_lock, flags);
+		vcpcm_emu_deliver(t, &reply);
+		spin_unlock_irqrestore(&t->rx_lock, flags);
+	}
+}
+
+static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
+{
+	struct vcpcm_emu_transport *t = container_of(timer, struct vcpcm_emu_transport, timer);
+	const struct vcpcm_emu_out *out;
+	unsigned long flags;
+	u32 i, n;
+	int running;
+
+	spin_lock_irqsave(&t->emu_lock, flags);
+	n = vcpcm_emu_tick(t->emu, ktime_get_ns(), &out);
+	running = vcpcm_emu_running(t->emu);
+	spin_unlock_irqrestore(&t->emu_lock, flags);
+
+	/* The outbox stays valid until the next tick, which cannot overlap. */
+	spin_lock_irqsave(&t->rx_lock, flags);
+	for (i = 0; i < n; i++)
+		vcpcm_emu_deliver(t, &out[i]);
+	spin_unlock_irqrestore(&t->rx_lock, flags);
+
+	if (!running)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, t->tick);
+	return HRTIMER_RESTART;
+}
+
+static int vcpcm_emu_send(struct vcpcm_chan *chan, const void *msg, u32 len,
+			  const void *payload, u32 payload_len)
+{
+	struct vcpcm_emu_transport *t = to_emu(chan->transport);
+	struct vcpcm_emu_out reply;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&t->emu_lock, flags);
+	ret = vcpcm_emu_handle(t->emu, chan->id, msg, len, payload, payload_len,
+			       ktime_get_ns(), &reply);
+	if (ret == 1) {
+		t->replies[chan->id] = reply;
+		__set_bit(chan->id, &t->reply_pending);
+	}
+	spin_unlock_irqrestore(&t->emu_lock, flags);
+	if (ret == 1) {
+		schedule_work(&t->reply_work);
+		ret = 0;
+	}
+	return ret;
+}
+
+static void vcpcm_emu_attach(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx)
+{
+	struct vcpcm_emu_transport *t = to_emu(chan->transport);
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->rx_lock, flags);
+	chan->rx = rx;
+	chan->rx_ctx = ctx;
+	spin_unlock_irqrestore(&t->rx_lock, flags);
+}
+
+static void vcpcm_emu_detach(struct vcpcm_chan *chan)
+{
+	vcpcm_emu_attach(chan, NULL, NULL);
+}
+
+static void vcpcm_emu_started(struct vcpcm_chan *chan)
+{
+	struct vcpcm_emu_transport *t = to_emu(chan->transport);
+
+	/* A timer that is running its callback restarts itself if needed. */
+	if (!hrtimer_is_queued(&t->timer))
+		hrtimer_start(&t->timer, t->tick, HRTIMER_MODE_REL);
+}
+
+static void vcpcm_emu_destroy(struct vcpcm_transport *base)
+{
+	struct vcpcm_emu_transport *t = to_emu(base);
+
+	hrtimer_cancel(&t->timer);
+	cancel_work_sync(&t->reply_work);
+	kvfree(t->mem);
+	kfree(t);
+}
+
+static const struct vcpcm_transport_ops vcpcm_emu_ops = {
+	.send = vcpcm_emu_send,
+	.attach = vcpcm_emu_attach,
+	.detach = vcpcm_emu_detach,
+	.started = vcpcm_emu_started,
+	.destroy = vcpcm_emu_destroy,
+};
+
+/**
+ * vcpcm_emu_transport_create() - create an emulated coprocessor transport
+ * @cfg: channel pairs, FIFO bytes per channel, clock tick in microseconds
+ *
+ * Context: process context; allocates with GFP_KERNEL.
+ * Return: the transport, or an ERR_PTR (-EINVAL for a bad @cfg, -ENOMEM).
+ */
+struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config *cfg)
+{
+	struct vcpcm_emu_params params = {
+		.pairs = cfg->pairs,
+		.fifo_bytes = cfg->fifo_bytes,
+		.max_payload = VCPCM_EMU_MAX_PAYLOAD,
+	};
+	struct vcpcm_emu_transport *t;
+	u64 size = vcpcm_emu_mem_size(&params);
+	unsigned int i;
+
+	if (!size || !cfg->tick_us)
+		return ERR_PTR(-EINVAL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->mem = kvzalloc(size, GFP_KERNEL);
+	if (!t->mem) {
+		kfree(t);
+		return ERR_PTR(-ENOMEM);
+	}
+	t->emu = vcpcm_emu_init(t->mem, size, &params);
+	spin_lock_init(&t->emu_lock);
+	spin_lock_init(&t->rx_lock);
+	INIT_WORK(&t->reply_work, vcpcm_emu_reply_work);
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	t->timer.function = vcpcm_emu_timer_fn;
+	t->tick = ns_to_ktime((u64)cfg->tick_us * NSEC_PER_USEC);
+
+	t->base.ops = &vcpcm_emu_ops;
+	t->base.name = "emulated coprocessor";
+	t->base.fifo_bytes = cfg->fifo_bytes;
+	t->base.max_payload = VCPCM_EMU_MAX_PAYLOAD;
+	t->base.send_may_sleep = false;
+	for (i = 0; i < ARRAY_SIZE(t->base.chans); i++) {
+		t->base.chans[i].transport = &t->base;
+		t->base.chans[i].id = i;
+	}
+	return &t->base;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* snd-vcpcm glue: what the card, PCM and test code share. */
+#ifndef VCPCM_GLUE_H
+#define VCPCM_GLUE_H
+
+#include <linux/completion.h>
+#include <sound/core.h>
+#include <sound/pcm.h>
+
+#include "vcpcm/core.h"
+#include "transport.h"
+
+#define VCPCM_DRIVER		"vcpcm"
+#define VCPCM_MAX_SUBSTREAMS	VCPCM_EMU_MAX_PAIRS
+
+struct vcpcm_card;
+
+/* One per substream: the core's stream and what the glue needs around it. */
+struct vcpcm_sub {
+	struct vcpcm_card *vc;
+	struct snd_pcm_substream *substream;	/* set while open */
+	struct vcpcm_chan *chan;
+	struct vcpcm_stream core;		/* under the substream's lock */
+	struct completion result_done;
+	int result;
+};
+
+struct vcpcm_card {
+	struct snd_card *card;
+	struct snd_pcm *pcm;
+	struct vcpcm_transport *transport;
+	unsigned int substreams;
+	size_t buffer_bytes_max;
+	struct vcpcm_sub subs[2][VCPCM_MAX_SUBSTREAMS];
+};
+
+/* The module's parameters for one card, checked before anything is built. */
+struct vcpcm_card_params {
+	int pcm_substreams;
+	int fifo_bytes;
+	int tick_us;
+	int buffer_kib;
+};
+
+int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
+int vcpcm_pcm_create(struct vcpcm_card *vc);
+
+#endif /* VCPCM_GLUE_H */
