@@ -27,6 +27,7 @@ struct vcpcm_ring_geometry {
 	uint32_t queue_limit;	/* most bytes in flight to the remote; 0 = hw_bytes */
 	uint32_t max_chunk;	/* most payload bytes in one message */
 	uint64_t boundary;	/* ALSA's boundary in frames (appl_ptr wraps here) */
+	uint64_t appl_start;	/* appl_ptr (= hw_ptr) when prepared, in frames */
 };
 
 /* One contiguous piece to move: never crosses either ring's end. */
@@ -84,8 +85,10 @@ struct vcpcm_msg {
 
 /* Fixed part of m into buf: its length, or -EMSGSIZE/-EPROTO. */
 int vcpcm_msg_encode(const struct vcpcm_msg *m, void *buf, uint32_t cap);
-/* Whole message (fixed part + payload): 0, or -EMSGSIZE (truncated,
- * oversized, payload over max_payload) or -EPROTO (unknown type/field). */
+/*
+ * Whole message (fixed part + payload): 0, or -EMSGSIZE (truncated,
+ * oversized, payload over max_payload) or -EPROTO (unknown type/field).
+ */
 int vcpcm_msg_decode(const void *buf, uint32_t len, uint32_t max_payload, struct vcpcm_msg *m);
 uint32_t vcpcm_format_bytes(uint32_t wire_format);	/* 0 if unknown */
 
@@ -135,9 +138,11 @@ struct vcpcm_rx_event {
 	uint32_t periods;	/* POSITION: period boundaries crossed */
 	uint32_t drained;	/* POSITION: playback has nothing left anywhere */
 };
-/* A message from the remote: its fixed part and payload, or (payload NULL)
+/*
+ * A message from the remote: its fixed part and payload, or (payload NULL)
  * the whole message contiguous in msg. -EIO/-EPROTO/-EMSGSIZE: the stream
- * must xrun; nothing was written. */
+ * must xrun; nothing was written.
+ */
 int vcpcm_stream_receive(struct vcpcm_stream *s, const void *msg, uint32_t len,
 			 const void *payload, uint32_t payload_len, uint32_t max_payload,
 			 struct vcpcm_rx_event *ev);
@@ -171,13 +176,17 @@ struct vcpcm_emu;
 /* Bytes of memory vcpcm_emu_init needs, or 0 for invalid params. */
 uint64_t vcpcm_emu_mem_size(const struct vcpcm_emu_params *p);
 struct vcpcm_emu *vcpcm_emu_init(void *mem, uint64_t mem_size, const struct vcpcm_emu_params *p);
-/* A host message (fixed part + payload). May fill *reply (RESULT); returns
- * 1 when it did, 0 when not, or a negative error for a rejected message. */
+/*
+ * A host message (fixed part + payload). May fill *reply (RESULT); returns
+ * 1 when it did, 0 when not, or a negative error for a rejected message.
+ */
 int vcpcm_emu_handle(struct vcpcm_emu *e, uint32_t chan, const void *msg, uint32_t len,
 		     const void *payload, uint32_t payload_len, uint64_t now_ns,
 		     struct vcpcm_emu_out *reply);
-/* Advance the sample clocks to now_ns. Returns the number of messages in
- * *out (valid until the next tick); they must be delivered in order. */
+/*
+ * Advance the sample clocks to now_ns. Returns the number of messages in
+ * *out (valid until the next tick); they must be delivered in order.
+ */
 uint32_t vcpcm_emu_tick(struct vcpcm_emu *e, uint64_t now_ns, const struct vcpcm_emu_out **out);
 int vcpcm_emu_running(const struct vcpcm_emu *e);	/* any clock running */
 

@@ -45,3 +45,31 @@ cache_key() { { for a in "$@"; do if [ -f "$a" ]; then cat "$a"; else printf '%s
 # and the arm64 userland used for initramfs images.
 arm64_kdir() { printf '%s\n' "$VCPCM_CACHE/arm64/$1"; }
 arm64_rootfs() { printf '%s\n' "$VCPCM_CACHE/arm64/rootfs"; }
+
+# Copy the module's sources to DEST (builds happen there, never in the repo).
+stage_module_source() {
+	local dest=$1
+	mkdir -p "$dest"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		"$VCPCM_TOP/Kbuild" "$VCPCM_TOP/Makefile" "$VCPCM_TOP/dkms.conf" \
+		"$VCPCM_TOP/src" "$VCPCM_TOP/include" "$VCPCM_TOP/kunit" "$dest/"
+	mkdir -p "$dest/scripts" && cp "$VCPCM_TOP/scripts/check-ko.sh" "$dest/scripts/"
+}
+
+# Build snd-vcpcm.ko in a staged copy: build_module NAME KDIR [make args...]
+# Prints the path of the .ko; the build log is NAME.log beside it.
+build_module() {
+	local name=$1 kdir=$2; shift 2
+	local dir="$VCPCM_CACHE/build/$name"
+	stage_module_source "$dir"
+	if ! make -C "$dir" KDIR="$kdir" "$@" >"$dir.log" 2>&1; then
+		tail -n 40 "$dir.log" >&2
+		die "module build '$name' failed (log: $dir.log)"
+	fi
+	printf '%s\n' "$dir/snd-vcpcm.ko"
+}
+
+# Test result bookkeeping shared by the test scripts: pass NAME / fail NAME.
+VCPCM_RESULTS=${VCPCM_RESULTS:-}
+pass() { printf 'PASS: %s\n' "$*"; [ -z "$VCPCM_RESULTS" ] || echo "pass $*" >>"$VCPCM_RESULTS"; }
+fail() { printf 'FAIL: %s\n' "$*"; [ -z "$VCPCM_RESULTS" ] || echo "fail $*" >>"$VCPCM_RESULTS"; }

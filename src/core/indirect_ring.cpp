@@ -13,12 +13,13 @@ int RingGeometry::assign(const vcpcm_ring_geometry &g)
 	uint64_t buffer_frames = g.sw_bytes / g.frame_bytes;
 	// ALSA's boundary is a multiple of the buffer size; anything else
 	// would make the folded pointer land in the wrong place.
-	if (!g.boundary || g.boundary % buffer_frames)
+	if (!g.boundary || g.boundary % buffer_frames || g.appl_start >= g.boundary)
 		return -VCPCM_EINVAL;
 	frame_bytes = g.frame_bytes;
 	sw_bytes = g.sw_bytes;
 	period_bytes = g.period_bytes;
 	boundary = g.boundary;
+	appl_start = g.appl_start;
 	// The remote side works in whole frames: round its sizes down.
 	hw_bytes = round_to_frames(g.hw_bytes);
 	queue_limit = round_to_frames(g.queue_limit ? min(g.queue_limit, g.hw_bytes) : g.hw_bytes);
@@ -47,9 +48,10 @@ int PlaybackRing::reset(const vcpcm_ring_geometry &g)
 	int err = g_.assign(g);
 	if (err)
 		return err;
-	appl_.reset(g_.boundary);
-	periods_.reset(g_.period_bytes);
-	sw_data_ = hw_data_ = sw_ready_ = hw_ready_ = sw_io_ = 0;
+	appl_.reset(g_.boundary, g_.appl_start);
+	sw_data_ = sw_io_ = g_.sw_offset_of(g_.appl_start);
+	periods_.reset(g_.period_bytes, sw_io_);
+	hw_data_ = sw_ready_ = hw_ready_ = 0;
 	return 0;
 }
 
@@ -109,9 +111,10 @@ int CaptureRing::reset(const vcpcm_ring_geometry &g)
 	int err = g_.assign(g);
 	if (err)
 		return err;
-	appl_.reset(g_.boundary);
-	periods_.reset(g_.period_bytes);
-	sw_io_ = unread_ = 0;
+	appl_.reset(g_.boundary, g_.appl_start);
+	sw_io_ = g_.sw_offset_of(g_.appl_start);
+	periods_.reset(g_.period_bytes, sw_io_);
+	unread_ = 0;
 	overwritten_ = 0;
 	return 0;
 }

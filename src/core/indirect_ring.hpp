@@ -15,14 +15,20 @@ public:
 	uint32_t sw_bytes = 0, period_bytes = 0, frame_bytes = 0;
 	uint32_t hw_bytes = 0, queue_limit = 0, max_chunk = 0;
 	uint64_t boundary = 0;
+	uint64_t appl_start = 0;
 	uint32_t round_to_frames(uint32_t bytes) const { return bytes - bytes % frame_bytes; }
+	// Where frame number appl lives in the ALSA buffer.
+	uint32_t sw_offset_of(uint64_t appl) const
+	{
+		return static_cast<uint32_t>(appl % (sw_bytes / frame_bytes)) * frame_bytes;
+	}
 };
 
 // Folds the application pointer at ALSA's boundary (a smaller one for
 // 32-bit applications) and refuses to move backwards.
 class ApplPointer {
 public:
-	void reset(uint64_t boundary) { boundary_ = boundary; last_ = 0; }
+	void reset(uint64_t boundary, uint64_t start) { boundary_ = boundary; last_ = start; }
 	// Frames moved forward since the last call, or -EPIPE for a rewind.
 	int64_t advance(uint64_t appl_ptr);
 private:
@@ -32,7 +38,12 @@ private:
 // Counts period boundaries crossed by a byte position that only grows.
 class PeriodCounter {
 public:
-	void reset(uint32_t period_bytes) { period_bytes_ = period_bytes; total_ = 0; }
+	// start: the byte offset in the buffer where counting begins.
+	void reset(uint32_t period_bytes, uint32_t start)
+	{
+		period_bytes_ = period_bytes;
+		total_ = start;
+	}
 	uint32_t advance(uint32_t bytes)
 	{
 		uint64_t before = total_ / period_bytes_;

@@ -11,7 +11,6 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
-#include <linux/version.h>
 #include <sound/initval.h>
 
 #include "vcpcm.h"
@@ -147,7 +146,8 @@ static void vcpcm_remove_card(struct platform_device *pdev)
 	snd_card_free(platform_get_drvdata(pdev));
 }
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+/* .remove returns void since 6.11; Kbuild detects which this kernel has. */
+#ifdef VCPCM_REMOVE_RETURNS_VOID
 static void vcpcm_remove(struct platform_device *pdev)
 {
 	vcpcm_remove_card(pdev);

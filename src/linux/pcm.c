@@ -167,6 +167,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.hw_bytes = t->fifo_bytes,
 		.max_chunk = t->max_payload,
 		.boundary = runtime->boundary,
+		.appl_start = runtime->control->appl_ptr,
 	};
 	int format = vcpcm_wire_format(runtime->format);
 	int err;

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the C glue. Module parameter checks, and the emulated-coprocessor
+ * transport with its real hrtimer, work item and locks, carrying core
+ * streams end to end: playback into the FIFO, capture back bit-exact.
+ */
+#include <linux/delay.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include "test_util.h"
+#include "vcpcm.h"
+
+static void glue_checks_params(struct kunit *test)
+{
+	struct vcpcm_card_params good = {
+		.pcm_substreams = 1, .fifo_bytes = 32768, .tick_us = 1000, .buffer_kib = 512,
+	};
+	struct vcpcm_card_params p;
+
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&good, 0), 0);
+	p = good; p.pcm_substreams = 8;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), 0);
+	p = good; p.pcm_substreams = 0;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.pcm_substreams = 9;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.fifo_bytes = 1000;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.tick_us = 0;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.buffer_kib = -1;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+}
+
+/* A host-side endpoint: a core stream behind a lock, fed by the transport. */
+struct endpoint {
+	struct vcpcm_stream core;
+	spinlock_t lock;
+	struct vcpcm_chan *chan;
+	struct completion result_done;
+	int result, errors;
+	u32 positions;
+	u8 *buf;
+	u32 buf_bytes;
+};
+
+static int endpoint_send(void *chan_ptr, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct vcpcm_chan *chan = chan_ptr;
+
+	return chan->transport->ops->send(chan, msg, len, payload, plen);
+}
+
+static void endpoint_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct endpoint *ep = ctx;
+	struct vcpcm_rx_event ev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	if (vcpcm_stream_receive(&ep->core, msg, len, payload, plen,
+				 ep->chan->transport->max_payload, &ev))
+		ep->errors++;
+	else if (ev.kind == VCPCM_RX_RESULT) {
+		ep->result = ev.result;
+		complete(&ep->result_done);
+	} else if (ev.kind == VCPCM_RX_POSITION) {
+		ep->positions++;
+	}
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+static int endpoint_request(struct endpoint *ep, int sent)
+{
+	if (sent)
+		return sent;
+	if (!wait_for_completion_timeout(&ep->result_done, HZ))
+		return -ETIMEDOUT;
+	reinit_completion(&ep->result_done);
+	return ep->result;
+}
+
+static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm_transport *t,
+			   int dir, u32 buf_bytes)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = buf_bytes, .period_bytes = buf_bytes / 4, .frame_bytes = 4,
+		.hw_bytes = t->fifo_bytes, .max_chunk = t->max_payload, .boundary = buf_bytes / 4 * 1024,
+	};
+
+	spin_lock_init(&ep->lock);
+	init_completion(&ep->result_done);
+	ep->chan = vcpcm_transport_chan(t, dir, 0);
+	ep->buf_bytes = buf_bytes;
+	ep->buf = kunit_kzalloc(test, buf_bytes, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ep->buf);
+	vcpcm_stream_init(&ep->core, dir, endpoint_send, ep->chan);
+	t->ops->attach(ep->chan, endpoint_rx, ep);
+	/* Sends happen under the endpoint lock, as the PCM does it. */
+	spin_lock_irq(&ep->lock);
+	ep->result = vcpcm_stream_open(&ep->core);
+	spin_unlock_irq(&ep->lock);
+	KUNIT_ASSERT_EQ(test, endpoint_request(ep, ep->result), 0);
+	spin_lock_irq(&ep->lock);
+	ep->result = vcpcm_stream_configure(&ep->core, VCPCM_FMT_S16_LE, 2, 48000);
+	spin_unlock_irq(&ep->lock);
+	KUNIT_ASSERT_EQ(test, endpoint_request(ep, ep->result), 0);
+	spin_lock_irq(&ep->lock);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(&ep->core, &g, ep->buf), 0);
+	spin_unlock_irq(&ep->lock);
+}
+
+static void glue_transport_loops_back_bit_exact(struct kunit *test)
+{
+	struct vcpcm_emu_config cfg = { .pairs = 1, .fifo_bytes = 8192, .tick_us = 500 };
+	struct vcpcm_transport *t = vcpcm_emu_transport_create(&cfg);
+	struct endpoint *play = kunit_kzalloc(test, sizeof(*play), GFP_KERNEL);
+	struct endpoint *cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
+	const u32 pattern_bytes = 4096;	/* 1024 frames: 21 ms at 48 kHz */
+	struct vcpcm_stream_stats st;
+	u32 i, lead;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_NOT_NULL(test, play);
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	endpoint_setup(test, play, t, VCPCM_DIR_PLAYBACK, pattern_bytes);
+	endpoint_setup(test, cap, t, VCPCM_DIR_CAPTURE, 65536);
+	for (i = 0; i < pattern_bytes; i++)
+		play->buf[i] = vcpcm_test_byte(i, 42) | 1;	/* never silence */
+
+	spin_lock_irq(&cap->lock);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core), 0);
+	spin_unlock_irq(&cap->lock);
+	t->ops->started(cap->chan);
+	spin_lock_irq(&play->lock);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core), 0);
+	spin_unlock_irq(&play->lock);
+	t->ops->started(play->chan);
+	msleep(100);
+
+	spin_lock_irq(&play->lock);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_in_flight(&play->core), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stop(&play->core), 0);
+	spin_unlock_irq(&play->lock);
+	spin_lock_irq(&cap->lock);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stop(&cap->core), 0);
+	vcpcm_stream_get_stats(&cap->core, &st);
+	spin_unlock_irq(&cap->lock);
+	KUNIT_EXPECT_EQ(test, play->errors + cap->errors, 0);
+	KUNIT_EXPECT_GT(test, play->positions, 0u);
+	KUNIT_ASSERT_GE(test, st.bytes_rx, (u64)pattern_bytes);
+	KUNIT_ASSERT_LE(test, st.bytes_rx, 65536ULL);
+
+	/* Leading silence, then the pattern bit-exact, then silence. */
+	lead = 0;
+	while (lead < st.bytes_rx && !cap->buf[lead])
+		lead++;
+	KUNIT_EXPECT_EQ(test, lead % 4, 0u);
+	KUNIT_ASSERT_GE(test, (u32)st.bytes_rx - lead, pattern_bytes);
+	KUNIT_EXPECT_MEMEQ(test, cap->buf + lead, play->buf, pattern_bytes);
+	KUNIT_EXPECT_NULL(test, memchr_inv(cap->buf + lead + pattern_bytes, 0,
+					   st.bytes_rx - lead - pattern_bytes));
+
+	spin_lock_irq(&play->lock);
+	play->result = vcpcm_stream_close(&play->core);
+	spin_unlock_irq(&play->lock);
+	KUNIT_EXPECT_EQ(test, endpoint_request(play, play->result), 0);
+	t->ops->detach(play->chan);
+	t->ops->detach(cap->chan);
+	t->ops->destroy(t);
+}
+
+static void glue_transport_rejects_bad_config(struct kunit *test)
+{
+	struct vcpcm_emu_config cfg = { .pairs = 9, .fifo_bytes = 8192, .tick_us = 500 };
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcpcm_emu_transport_create(&cfg)), -EINVAL);
+	cfg.pairs = 1;
+	cfg.tick_us = 0;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vcpcm_emu_transport_create(&cfg)), -EINVAL);
+}
+
+static struct kunit_case vcpcm_glue_cases[] = {
+	KUNIT_CASE(glue_checks_params),
+	KUNIT_CASE(glue_transport_loops_back_bit_exact),
+	KUNIT_CASE(glue_transport_rejects_bad_config),
+	{}
+};
+
+static struct kunit_suite vcpcm_glue_suite = {
+	.name = "vcpcm_glue",
+	.test_cases = vcpcm_glue_cases,
+};
+kunit_test_suite(vcpcm_glue_suite);

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit: the stream state machine and the stream's message handling. */
+#include "test_util.h"
+
+/* The legal transitions, written out independently of the core's table. */
+static const struct { int from, ev, to; } legal[] = {
+	{ VCPCM_ST_CLOSED, VCPCM_EV_OPEN, VCPCM_ST_OPEN },
+	{ VCPCM_ST_OPEN, VCPCM_EV_PREPARE, VCPCM_ST_PREPARED },
+	{ VCPCM_ST_OPEN, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
+	{ VCPCM_ST_PREPARED, VCPCM_EV_PREPARE, VCPCM_ST_PREPARED },
+	{ VCPCM_ST_PREPARED, VCPCM_EV_START, VCPCM_ST_RUNNING },
+	{ VCPCM_ST_PREPARED, VCPCM_EV_STOP, VCPCM_ST_STOPPED },
+	{ VCPCM_ST_PREPARED, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
+	{ VCPCM_ST_RUNNING, VCPCM_EV_STOP, VCPCM_ST_STOPPED },
+	{ VCPCM_ST_RUNNING, VCPCM_EV_XRUN, VCPCM_ST_XRUN },
+	{ VCPCM_ST_RUNNING, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
+	{ VCPCM_ST_STOPPED, VCPCM_EV_PREPARE, VCPCM_ST_PREPARED },
+	{ VCPCM_ST_STOPPED, VCPCM_EV_STOP, VCPCM_ST_STOPPED },
+	{ VCPCM_ST_STOPPED, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
+	{ VCPCM_ST_XRUN, VCPCM_EV_PREPARE, VCPCM_ST_PREPARED },
+	{ VCPCM_ST_XRUN, VCPCM_EV_STOP, VCPCM_ST_XRUN },
+	{ VCPCM_ST_XRUN, VCPCM_EV_XRUN, VCPCM_ST_XRUN },
+	{ VCPCM_ST_XRUN, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
+};
+
+static void state_table_is_exact(struct kunit *test)
+{
+	int from, ev;
+	unsigned int i;
+
+	for (from = 0; from < VCPCM_ST_COUNT; from++) {
+		for (ev = 0; ev < VCPCM_EV_COUNT; ev++) {
+			int expected = -VCPCM_EBADFD;
+
+			for (i = 0; i < ARRAY_SIZE(legal); i++)
+				if (legal[i].from == from && legal[i].ev == ev)
+					expected = legal[i].to;
+			KUNIT_EXPECT_EQ_MSG(test, vcpcm_state_next(from, ev), expected,
+					    "state %d event %d", from, ev);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, vcpcm_state_next(VCPCM_ST_COUNT, 0), -VCPCM_EINVAL);
+	KUNIT_EXPECT_EQ(test, vcpcm_state_next(0, VCPCM_EV_COUNT), -VCPCM_EINVAL);
+}
+
+/* A fake link: remembers the last message type sent, can be made to fail. */
+struct fake_link {
+	u32 types[32];
+	unsigned int sent;
+	int fail;
+	u8 fifo[256];
+	u32 fifo_bytes;
+};
+
+static int fake_send(void *chan, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct fake_link *l = chan;
+	struct vcpcm_msg m;
+
+	if (l->fail)
+		return l->fail;
+	/* What the core sends must itself decode. */
+	if (len < 4 || vcpcm_msg_decode(msg, len, 0, &m) == -VCPCM_EPROTO)
+		return -VCPCM_EPROTO;
+	if (l->sent < ARRAY_SIZE(l->types))
+		l->types[l->sent] = *(const u8 *)msg;
+	l->sent++;
+	if (plen && l->fifo_bytes + plen <= sizeof(l->fifo)) {
+		memcpy(l->fifo + l->fifo_bytes, payload, plen);
+		l->fifo_bytes += plen;
+	}
+	return 0;
+}
+
+static int wire(u8 *buf, u32 type, s32 a, u32 b, u32 c)
+{
+	struct vcpcm_msg m = { .type = type };
+
+	if (type == VCPCM_MSG_COMPLETE) {
+		m.u.complete.count = a;
+		m.u.complete.cookie1 = b;
+		m.u.complete.cookie2 = c;
+	} else if (type == VCPCM_MSG_RESULT) {
+		m.u.result.success = a;
+	} else {
+		m.u.dummy = (u32)a;
+	}
+	return vcpcm_msg_encode(&m, buf, 64);
+}
+
+static void stream_follows_the_state_machine(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 64, .period_bytes = 16, .frame_bytes = 4, .hw_bytes = 64,
+		.max_chunk = 64, .boundary = 1 << 20,
+	};
+	u8 *sw = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct vcpcm_stream_stats st;
+	struct vcpcm_rx_event ev;
+	u8 msg[64];
+	int len, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < 64; i++)
+		sw[i] = i;
+	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s), -VCPCM_EBADFD);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(s, &g, sw), -VCPCM_EBADFD);
+	KUNIT_EXPECT_EQ(test, l->sent, 0u);
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+	KUNIT_EXPECT_EQ(test, l->types[0], (u32)VCPCM_MSG_OPEN);
+	len = wire(msg, VCPCM_MSG_RESULT, -5, 0, 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_RESULT);
+	KUNIT_EXPECT_EQ(test, ev.result, -5);
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_configure(s, VCPCM_FMT_S16_LE, 2, 48000), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, sw), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
+	/* Data written before START goes to the remote at once. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 8), 0);
+	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 32u);
+	KUNIT_EXPECT_MEMEQ(test, l->fifo, sw, 32);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);
+
+	/* A report for another start is stale: ignored, counted. */
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 0u);
+	/* The right start: the position moves. */
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	KUNIT_EXPECT_EQ(test, ev.periods, 1u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
+	/* More than is in flight, a negative count, a host-only type: errors. */
+	len = wire(msg, VCPCM_MSG_COMPLETE, 20, VCPCM_WRITE_COOKIE1, 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), -VCPCM_EIO);
+	len = wire(msg, VCPCM_MSG_COMPLETE, -4, VCPCM_WRITE_COOKIE1, 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), -VCPCM_EPROTO);
+	len = wire(msg, VCPCM_MSG_OPEN, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), -VCPCM_EPROTO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, 3, NULL, 0, 64, &ev), -VCPCM_EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.drained, 1u);
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_stop(s), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);	/* stale */
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 32u);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.stale_rx, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.bad_rx, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_tx, 32ULL);
+	KUNIT_EXPECT_EQ(test, st.bytes_rx, 32ULL);
+
+	/* A failing link reports its error and the state does not move. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, sw), 0);
+	l->fail = -VCPCM_EIO;
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s), -VCPCM_EIO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
+	l->fail = 0;
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_close(s), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_CLOSED);
+}
+
+static void capture_stream_stores_payload(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 32, .period_bytes = 8, .frame_bytes = 2, .hw_bytes = 64,
+		.max_chunk = 64, .boundary = 1 << 20,
+	};
+	static const u8 data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	u8 *sw = kunit_kzalloc(test, 32, GFP_KERNEL);
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct vcpcm_msg m = { .type = VCPCM_MSG_CAPTURE };
+	struct vcpcm_rx_event ev;
+	u8 hdr[64];
+	int len, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	vcpcm_stream_init(s, VCPCM_DIR_CAPTURE, fake_send, l);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s), 0);
+	m.u.capture.epoch = 1;
+	m.payload = data;
+	m.payload_len = m.u.capture.count = sizeof(data);
+	len = vcpcm_msg_encode(&m, hdr, sizeof(hdr));
+	KUNIT_ASSERT_GT(test, len, 0);
+	for (i = 0; i < 3; i++) {	/* 36 bytes into a 32-byte ring */
+		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, hdr, len, data, sizeof(data), 64, &ev), 0);
+		KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	}
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 4u);
+	KUNIT_EXPECT_MEMEQ(test, sw, data + 8, 4);	/* the wrapped tail */
+	KUNIT_EXPECT_MEMEQ(test, sw + 24, data, 8);
+	/* COMPLETE is for playback; data longer than the ring is refused. */
+	len = wire(hdr, VCPCM_MSG_COMPLETE, 4, 0, 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, hdr, len, NULL, 0, 64, &ev), -VCPCM_EPROTO);
+}
+
+static struct kunit_case vcpcm_state_cases[] = {
+	KUNIT_CASE(state_table_is_exact),
+	KUNIT_CASE(stream_follows_the_state_machine),
+	KUNIT_CASE(capture_stream_stores_payload),
+	{}
+};
+
+static struct kunit_suite vcpcm_state_suite = {
+	.name = "vcpcm_state",
+	.test_cases = vcpcm_state_cases,
+};
+kunit_test_suite(vcpcm_state_suite);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Run snd-vcpcm's KUnit suites in UML built with KASAN, UBSAN and lockdep.
+#
+# The suites are linked into a test build of the module (VCPCM_KUNIT=1);
+# loading it runs them. Their KTAP results come from debugfs and are
+# parsed by the kernel's own kunit.py. A sanitizer or lockdep report in
+# the console fails the run (vm-run checks the console).
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue)
+
+kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" debug)
+ko=$(build_module kunit-uml "$kdir" ARCH=um VCPCM_KUNIT=1)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+rc=0
+"$VCPCM_TOP/scripts/vm-run" --target uml --timeout 600 --out "$out" --module "$ko" -- '
+	modprobe snd-vcpcm || exit 1
+	for s in /sys/kernel/debug/kunit/vcpcm_*; do
+		cat "$s/results" > "$VM_OUT/$(basename "$s").ktap"
+	done
+	rmmod snd-vcpcm
+' || rc=$?
+if [ $rc != 0 ]; then
+	fail "kunit: the UML run failed (exit $rc)"
+	[ -f "$out/console.log" ] && tail -n 60 "$out/console.log"
+	exit 1
+fi
+
+# One KTAP stream with every suite as a subtest, for kunit.py.
+merged=$out/all.ktap
+{
+	echo "KTAP version 1"
+	echo "1..${#suites[@]}"
+	n=0
+	for s in "${suites[@]}"; do
+		n=$((n + 1))
+		if [ ! -s "$out/$s.ktap" ]; then
+			echo "not ok $n $s # suite did not run"
+			continue
+		fi
+		# Drop the per-file header, renumber the suite's result line.
+		tail -n +3 "$out/$s.ktap" | sed -E "\$s/^(not ok|ok) 1 /\\1 $n /"
+	done
+} >"$merged"
+
+parse_rc=0
+python3 "$VCPCM_CACHE/src/linux-source-6.12/tools/testing/kunit/kunit.py" parse "$merged" || parse_rc=$?
+
+# Count test cases for the overall summary.
+while read -r status name; do
+	if [ "$status" = ok ]; then pass "kunit: $name"; else fail "kunit: $name"; fi
+done < <(grep -E '^    (ok|not ok) [0-9]+ ' "$merged" | sed -E 's/^    (ok|not ok) [0-9]+ ([^ #]+).*/\1 \2/; s/^not ok/not_ok/')
+missing=0
+for s in "${suites[@]}"; do [ -s "$out/$s.ktap" ] || { fail "kunit: suite $s did not run"; missing=1; }; done
+[ $parse_rc = 0 ] && [ $missing = 0 ]
