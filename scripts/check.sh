@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make check: every test of snd-vcpcm, then one line "N passed, N failed".
+#
+#   builds      6.1/6.12 x amd64/arm64, warning-free; checkpatch
+#   kunit       KUnit suites in UML with KASAN, UBSAN, lockdep
+#   e2e uml     aplay/arecord loopback (mmap and RW) + bad input, in UML
+#   e2e qemu    DKMS install on Debian 6.1/6.12 (x86_64) and cross-built
+#               arm64 modules, the same loopback in QEMU
+#
+# VCPCM_CHECK_ONLY="kunit e2e-uml" limits the run to some steps.
+set -uo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+results=$(mktemp)
+export VCPCM_RESULTS=$results
+trap 'rm -f "$results"' EXIT
+steps=${VCPCM_CHECK_ONLY:-"build kunit e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12"}
+start=$(date +%s)
+
+run_step() {	# name command...
+	local name=$1 t0 rc; shift
+	t0=$(date +%s)
+	log "== $name"
+	"$@"
+	rc=$?
+	log "== $name: exit $rc, $(( $(date +%s) - t0 )) s"
+	# A step that died before reporting anything is a failure too.
+	[ $rc = 0 ] || grep -q "^fail " "$results" || fail "$name: exited $rc"
+}
+
+for step in $steps; do
+	case $step in
+	build) run_step build "$VCPCM_TOP/scripts/test-build.sh" ;;
+	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" ;;
+	e2e-*) run_step "$step" "$VCPCM_TOP/scripts/test-e2e.sh" "${step#e2e-}" ;;
+	*) fail "unknown step $step" ;;
+	esac
+done
+
+passed=$(grep -c '^pass ' "$results")
+failed=$(grep -c '^fail ' "$results")
+if [ "$failed" != 0 ]; then
+	echo "Failures:"
+	grep '^fail ' "$results" | sed 's/^fail /  /'
+fi
+log "total time $(( $(date +%s) - start )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

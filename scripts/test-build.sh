@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Build snd-vcpcm for Debian's 6.1 and 6.12 kernels, amd64 and arm64, and
+# require a clean build: no compiler, objtool or modpost warning, and the
+# .ko checks of scripts/check-ko.sh. Also runs checkpatch on the C glue.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+
+build_clean() {	# name kdir [make args]
+	local name=$1 kdir=$2; shift 2
+	local ko
+	if ! ko=$(build_module "$name" "$kdir" "$@" 2>/dev/null); then
+		fail "build: $name"
+		tail -n 20 "$VCPCM_CACHE/build/$name.log"
+		return
+	fi
+	if grep -iE 'warning|error' "$VCPCM_CACHE/build/$name.log"; then
+		fail "build: $name has warnings"
+	else
+		pass "build: $name (warning-free, $(stat -c %s "$ko") bytes)"
+	fi
+}
+
+for k in "$(k61_abi)" "$(k612_abi)"; do
+	build_clean "x86_64-$k" "/lib/modules/$k/build"
+done
+for t in arm64-6.1 arm64-6.12; do
+	k=$(target_kver $t)
+	build_clean "$t-$k" "$(arm64_kdir "$k")/usr/src/linux-headers-$k" \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+done
+
+# Kernel coding style for everything that includes kernel headers.
+checkpatch=$VCPCM_CACHE/src/linux-source-6.12/scripts/checkpatch.pl
+out=$(cd "$VCPCM_TOP" && perl "$checkpatch" --no-tree -f --terse \
+	src/linux/*.[ch] kunit/*.[ch] include/vcpcm/*.h 2>&1 | grep -E ': (ERROR|WARNING|CHECK):' || true)
+if [ -z "$out" ]; then
+	pass "checkpatch: src/linux, kunit, include"
+else
+	printf '%s\n' "$out"
+	fail "checkpatch: src/linux, kunit, include"
+fi
