@@ -12,7 +12,7 @@ all: modules
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
-	scripts/check-ko.sh $(MODULE)
+	scripts/check-ko.sh $(MODULE) $(wildcard src/core/*.o)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

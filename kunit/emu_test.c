@@ -118,7 +118,7 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 static void emu_answers_requests(struct kunit *test)
 {
 	struct vcpcm_emu *e = new_emu(test);
-	u8 hdr[8] = { VCPCM_MSG_OPEN };
+	u8 hdr[16] = { VCPCM_MSG_OPEN };
 
 	KUNIT_EXPECT_EQ(test, configure(e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000), -VCPCM_EBADFD);
 	KUNIT_EXPECT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_OPEN, 0, 0), 0);

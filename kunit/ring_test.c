@@ -170,6 +170,11 @@ static void ring_folds_appl_ptr_at_boundary(struct kunit *test, bool compat32)
 	/* One step back is a rewind, not a wrap. */
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 3), -VCPCM_EPIPE);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 0u);
+	/* One step back across the boundary is a rewind too, not a huge jump. */
+	g.appl_start = 0;
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_init(&r, &g), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, b - 1), -VCPCM_EPIPE);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 0u);
 }
 
 static void ring_folds_appl_ptr_64(struct kunit *test)

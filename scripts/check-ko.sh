@@ -1,18 +1,40 @@
 #!/usr/bin/env bash
-# Fail loudly if a built module carries what a kernel module must not:
-# constructors the loader would silently skip, or C++ runtime symbols
-# nobody provides.
+# Fail loudly if the module carries what a kernel module must not:
+#  - C++ global constructors/destructors (the module loader runs .init_array
+#    only when a sanitizer selects CONFIG_CONSTRUCTORS; otherwise they are
+#    silently skipped), checked in the C++ objects themselves;
+#  - constructor sections in the .ko that do not come from a sanitizer;
+#  - C++ runtime symbols nobody provides.
+#
+#   check-ko.sh MODULE.ko [CXX-OBJECT.o...]
 set -euo pipefail
-ko=${1:?usage: check-ko.sh MODULE.ko}
+ko=${1:?usage: check-ko.sh MODULE.ko [CXX-OBJECT.o...]}
+shift
 [ -f "$ko" ] || { echo "check-ko: $ko not found" >&2; exit 1; }
 readelf=${CROSS_COMPILE:-}readelf
+nm=${CROSS_COMPILE:-}nm
 command -v "$readelf" >/dev/null || readelf=readelf
+command -v "$nm" >/dev/null || nm=nm
 bad=0
-if "$readelf" -SW "$ko" | grep -Eq '\.(init_array|ctors|fini_array|dtors)\b'; then
-	echo "check-ko: $ko has constructor/destructor sections (global constructors are never run in a module):" >&2
-	"$readelf" -SW "$ko" | grep -E '\.(init_array|ctors|fini_array|dtors)' >&2
+
+for obj in "$@"; do
+	ctors=$("$nm" "$obj" | grep -E ' _GLOBAL__sub_[ID]_' || true)
+	if [ -n "$ctors" ] || grep -Eq '\.(ctors|dtors)\b' <<<"$("$readelf" -SW "$obj")"; then
+		echo "check-ko: $obj has C++ global constructors/destructors (never run in a module):" >&2
+		printf '%s\n' "$ctors" | sed 's/^/  /' >&2
+		bad=1
+	fi
+done
+
+# Sanitizer constructors only register globals (KASAN); anything else is ours.
+sections=$("$readelf" -SW "$ko")
+symbols=$("$nm" "$ko")
+if grep -Eq '\.(init_array|ctors)\b' <<<"$sections" &&
+	! grep -q ' U __asan_register_globals$' <<<"$symbols"; then
+	echo "check-ko: $ko has constructor sections that no sanitizer explains" >&2
 	bad=1
 fi
+
 undef=$("$readelf" -sW "$ko" | awk '$7 == "UND" {print $8}' |
 	grep -E '^(_Z|__cxa_|__gxx_|_Unwind_|__dynamic_cast|__cxx)' || true)
 if [ -n "$undef" ]; then
@@ -20,5 +42,5 @@ if [ -n "$undef" ]; then
 	echo "$undef" | sed 's/^/  /' >&2
 	bad=1
 fi
-[ $bad = 0 ] && echo "check-ko: $ko ok (no ctor sections, no C++ runtime symbols)"
+[ $bad = 0 ] && echo "check-ko: $ko ok (no C++ constructors, no C++ runtime symbols)"
 exit $bad

@@ -49,6 +49,9 @@ merged=$out/all.ktap
 parse_rc=0
 python3 "$VCPCM_CACHE/src/linux-source-6.12/tools/testing/kunit/kunit.py" parse "$merged" || parse_rc=$?
 
+# Figures the suites report (e.g. the model test's operation count).
+grep -E '^ +# [a-z_]+: [0-9]+ ' "$merged" | sed 's/^ *# /kunit: /' || true
+
 # Count test cases for the overall summary.
 while read -r status name; do
 	if [ "$status" = ok ]; then pass "kunit: $name"; else fail "kunit: $name"; fi

@@ -34,9 +34,13 @@ int64_t ApplPointer::advance(uint64_t appl_ptr)
 	if (appl_ptr >= boundary_)
 		return -VCPCM_EINVAL;
 	int64_t diff = static_cast<int64_t>(appl_ptr) - static_cast<int64_t>(last_);
-	// A pointer that wrapped at boundary looks like a huge step back.
-	if (diff < -static_cast<int64_t>(boundary_ / 2))
+	// Across the boundary a step forward looks like a huge step back,
+	// and a step back like a huge step forward: fold both ways.
+	int64_t half = static_cast<int64_t>(boundary_ / 2);
+	if (diff < -half)
 		diff += static_cast<int64_t>(boundary_);
+	else if (diff > half)
+		diff -= static_cast<int64_t>(boundary_);
 	if (diff < 0)
 		return -VCPCM_EPIPE;	// a rewind: we advertise NO_REWINDS
 	last_ = appl_ptr;
