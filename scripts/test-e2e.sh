@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End-to-end tests of snd-vcpcm in a VM, with real alsa-utils:
+#
+#   scripts/test-e2e.sh uml            module built against the debug UML kernel
+#   scripts/test-e2e.sh x86_64-6.1     after a real DKMS install for Debian's kernel
+#   scripts/test-e2e.sh x86_64-6.12
+#   scripts/test-e2e.sh arm64-6.1      module cross-built for Debian's arm64 kernel
+#   scripts/test-e2e.sh arm64-6.12
+#
+# The checks themselves are in tests/e2e-guest.sh (run inside the guest).
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+target=${1:?usage: test-e2e.sh TARGET}
+scripts=$VCPCM_TOP/scripts
+
+make -s -C "$scripts/tools" >/dev/null
+tool_arch=x86_64
+args=()
+guest_env=
+case $target in
+uml)
+	ko=$(build_module e2e-uml "$("$scripts/uml-kernel.sh" debug)" ARCH=um)
+	args+=(--module "$ko")
+	guest_env="VCPCM_E2E_RELOAD=0"
+	;;
+x86_64-6.1 | x86_64-6.12)
+	kver=$(target_kver "$target")
+	if ! "$scripts/dkms-install.sh" "$kver" >"$VCPCM_CACHE/dkms-$kver.log" 2>&1; then
+		tail -n 40 "$VCPCM_CACHE/dkms-$kver.log"
+		fail "e2e $target: dkms install for $kver"
+		exit 1
+	fi
+	pass "e2e $target: dkms add/build/install for $kver"
+	;;
+arm64-6.1 | arm64-6.12)
+	kver=$(target_kver "$target")
+	ko=$(build_module "$target-$kver" "$(arm64_kdir "$kver")/usr/src/linux-headers-$kver" \
+		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	args+=(--module "$ko")
+	tool_arch=arm64
+	;;
+*) die "unknown target $target" ;;
+esac
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+rc=0
+"$scripts/vm-run" --target "$target" --timeout 600 --out "$out" "${args[@]}" \
+	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pattern" \
+	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
+	--file "$scripts/tests/e2e-guest.sh:/tmp/bin/e2e-guest.sh" \
+	-- "PATH=/tmp/bin:\$PATH; export PATH $guest_env; sh /tmp/bin/e2e-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?
+cat "$out/guest.txt"
+while IFS= read -r line; do
+	case $line in
+	PASS:*) pass "e2e $target: ${line#PASS: }" ;;
+	FAIL:*) fail "e2e $target: ${line#FAIL: }" ;;
+	esac
+done <"$out/guest.txt"
+if [ $rc = 125 ]; then
+	fail "e2e $target: kernel report or rig failure (see console below)"
+	grep -nE 'BUG:|WARNING:|UBSAN:|KASAN|lockdep|Oops|panic' "$out/console.log" | head -n 40 || true
+fi
+grep -q '^PASS:' "$out/guest.txt" || fail "e2e $target: the guest reported nothing (exit $rc)"
+exit $rc

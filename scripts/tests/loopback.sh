@@ -1,0 +1,104 @@
+#!/bin/sh
+# Play a deterministic pattern on one PCM and check that another PCM captures it bit-exact.
+# Runs inside a vm-run guest (POSIX sh; needs aplay, arecord and vcpcm-pattern on PATH).
+#
+#   loopback.sh --play-dev D --cap-dev D --format F --rate R --channels C [--mmap]
+#               [--frames N] [--seed S] [--pad-ms MS] [--slack-ms MS] [--keep DIR] [--save DIR]
+#
+# The capture starts first (leading silence is allowed), runs for a fixed frame count
+# (pattern + pad + slack), and the pattern must appear in it bit-exact right after the silence.
+# --pad-ms: silence played after the pattern, so that a loss at the very end of the stream
+#   (snd-aloop under TCG drops a timer tick there) only hits silence. Default 250.
+# --slack-ms: extra capture time for the start-up lead. Default 1500.
+# --keep DIR: where to save the raw files on failure (default $VM_OUT if set).
+# --save DIR: save them always.
+# Prints one PASS/FAIL line with figures; exit 0 on PASS, 1 on FAIL, 2 on usage errors.
+set -eu
+
+play= cap= fmt=S16_LE rate=48000 ch=2 mmap= frames= seed=1 pad_ms=250 slack_ms=1500 keep=${VM_OUT:-} save=
+usage() { sed -n '4,6p' "$0" | sed 's/^# *//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--play-dev) play=$2; shift 2 ;;
+	--cap-dev) cap=$2; shift 2 ;;
+	--format) fmt=$2; shift 2 ;;
+	--rate) rate=$2; shift 2 ;;
+	--channels) ch=$2; shift 2 ;;
+	--mmap) mmap=-M; shift ;;
+	--frames) frames=$2; shift 2 ;;
+	--seed) seed=$2; shift 2 ;;
+	--pad-ms) pad_ms=$2; shift 2 ;;
+	--slack-ms) slack_ms=$2; shift 2 ;;
+	--keep) keep=$2; shift 2 ;;
+	--save) save=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[ -n "$play" ] && [ -n "$cap" ] || usage
+[ -n "$frames" ] || frames=$((rate * 2))
+pat=${VCPCM_PATTERN:-$(command -v vcpcm-pattern || echo "$(dirname "$0")/vcpcm-pattern")}
+[ -x "$pat" ] || { echo "loopback: vcpcm-pattern not found" >&2; exit 2; }
+
+pad=$((rate * pad_ms / 1000))
+capframes=$((frames + pad + rate * slack_ms / 1000))
+work=$(mktemp -d "${TMPDIR:-/tmp}/loopback.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+"$pat" gen -f "$fmt" -c "$ch" -n "$frames" -s "$seed" --pad "$pad" -o "$work/play.raw"
+
+# /proc/asound/<card>/pcm<dev>c: where to see that the capture runs (hw:CARD,DEV[,SUB] names).
+status_dir() {
+	d=${1#*:}
+	c=${d%%,*}
+	r=${d#"$c"}
+	r=${r#,}
+	n=${r%%,*}
+	case $c in [0-9]*) c=card$c ;; esac
+	echo "/proc/asound/$c/pcm${n:-0}c"
+}
+
+t0=$(date +%s)
+arecord -q -D "$cap" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap -s "$capframes" "$work/cap.raw" \
+	2>"$work/cap.err" &
+rec=$!
+sdir=$(status_dir "$cap")
+i=0
+while ! cat "$sdir"/sub*/status 2>/dev/null | grep -q 'state: RUNNING'; do
+	i=$((i + 1))
+	if [ $i -gt 200 ] || ! kill -0 $rec 2>/dev/null; then
+		[ -d "$sdir" ] || { sleep 0.5; break; } # not a hw: device: just give it time
+		echo "FAIL loopback: capture on $cap did not start"
+		cat "$work/cap.err"
+		kill $rec 2>/dev/null || true
+		exit 1
+	fi
+	sleep 0.05
+done
+
+play_rc=0
+aplay -q -D "$play" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap "$work/play.raw" 2>"$work/play.err" ||
+	play_rc=$?
+# The capture ends by itself after $capframes; don't wait forever if it is stuck.
+(sleep $((slack_ms / 1000 + pad_ms / 1000 + 10)) && kill $rec) >/dev/null 2>&1 &
+dog=$!
+rec_rc=0
+wait $rec || rec_rc=$?
+kill $dog 2>/dev/null || true
+secs=$(($(date +%s) - t0))
+
+verdict=$("$pat" verify -f "$fmt" -c "$ch" -n "$frames" -s "$seed" "$work/cap.raw") && ok=1 || ok=0
+xruns=$(cat "$work/play.err" "$work/cap.err" | grep -ci 'underrun\|overrun' || true)
+[ $play_rc = 0 ] && [ $rec_rc = 0 ] || ok=0
+res=FAIL
+[ $ok = 0 ] || res=PASS
+echo "$res loopback play=$play cap=$cap format=$fmt rate=$rate channels=$ch" \
+	"access=$([ -n "$mmap" ] && echo mmap || echo rw) seconds=$secs aplay_rc=$play_rc arecord_rc=$rec_rc xrun_msgs=$xruns :: $verdict"
+[ -z "$save" ] || { mkdir -p "$save" && cp "$work/play.raw" "$work/cap.raw" "$save/"; }
+if [ $ok = 0 ]; then
+	sed 's/^/  aplay: /' "$work/play.err"
+	sed 's/^/  arecord: /' "$work/cap.err"
+	if [ -n "$keep" ]; then
+		mkdir -p "$keep" && cp "$work/play.raw" "$work/cap.raw" "$keep/" &&
+			echo "  raw files saved in $keep"
+	fi
+	exit 1
+fi
