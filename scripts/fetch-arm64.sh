@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Download (never install) what the arm64 targets need, and unpack it into the cache:
+#   $VCPCM_CACHE/arm64/<kver>/   linux-headers-<kver> (+ -common), the image package's
+#                                boot/ and lib/modules/<kver> (depmod'ed), and Image (uncompressed)
+#   $VCPCM_CACHE/arm64/rootfs/   busybox-static, alsa-utils, libasound2(-data), libc6 and every
+#                                library their ELF files need (NEEDED, resolved recursively)
+# for kver = target_kver arm64-6.1 and arm64-6.12 (same ABI numbers as the amd64 kernels).
+# Installing arm64 headers as packages would remove the host gcc, hence download + dpkg-deb -x.
+# Build a module:  make -C "$(arm64_kdir KVER)/usr/src/linux-headers-KVER" M=$PWD ARCH=arm64 \
+#                       CROSS_COMPILE=aarch64-linux-gnu-
+# Idempotent; a few seconds when cached. Prints "<name> <path>" lines for what it provides.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib/common.sh"
+
+dpkg --print-foreign-architectures | grep -qx arm64 ||
+	die "arm64 is not a dpkg foreign architecture: run scripts/install-deps.sh"
+debs=$VCPCM_CACHE/arm64/debs
+mkdir -p "$debs"
+exec 9>"$VCPCM_CACHE/arm64/.lock"
+flock 9
+
+# cand[pkg] = file name that `apt-get download` gives the candidate of an arm64 (or arch:all)
+# package (epochs are URL-encoded there). apt-cache is slow to start: ask for many at once.
+declare -A cand=()
+resolve() {
+	local args=() p f
+	for p in "$@"; do [ -n "${cand[$p]+x}" ] || args+=("$p:arm64" "$p:all"); done
+	[ ${#args[@]} -gt 0 ] || return 0
+	for p in "$@"; do cand[$p]=; done
+	while read -r p f; do cand[$p]=$f; done < <(
+		apt-cache show --no-all-versions "${args[@]}" 2>/dev/null | awk '
+			/^Package: / { p = $2 } /^Version: / { v = $2 } /^Architecture: / { a = $2 }
+			function out() { if (a == "arm64" || a == "all") { gsub(/:/, "%3a", v); print p, p "_" v "_" a ".deb" } a = "" }
+			/^$/ { out() } END { out() }')
+}
+
+# Path of the downloaded .deb of a resolved package (downloading it if needed).
+fetch() {
+	local f=${cand[$1]:-}
+	[ -n "$f" ] || return 1
+	if [ ! -s "$debs/$f" ]; then
+		log "downloading $f"
+		# Sandbox::User=root: the cache dir is root's and _apt need not read it.
+		(cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root \
+			"$1:$(basename "$f" .deb | sed 's/.*_//')" >/dev/null) ||
+			die "apt-get download $1 failed"
+		[ -s "$debs/$f" ] || die "apt-get download did not produce $f"
+	fi
+	printf '%s\n' "$debs/$f"
+}
+
+# Unpack the packages of one arm64 kernel ABI.
+fetch_kernel() {
+	local kver=$1 dir=$VCPCM_CACHE/arm64/$1 img=linux-image-$1-unsigned p debsv=() k kb z
+	[ -n "${cand[$img]}" ] || img=linux-image-$kver
+	for p in "linux-headers-$kver" "linux-headers-${kver%-arm64}-common" "$img"; do
+		[ -n "${cand[$p]}" ] || die "no $p:arm64 in apt"
+		debsv+=("${cand[$p]}")
+	done
+	if [ "$(cat "$dir/.vcpcm-stamp" 2>/dev/null)" = "${debsv[*]}" ]; then return 0; fi
+
+	log "unpacking arm64 kernel $kver"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for p in "linux-headers-$kver" "linux-headers-${kver%-arm64}-common" "$img"; do
+		dpkg-deb -x "$(fetch "$p")" "$dir"
+	done
+
+	# The headers' scripts/ and tools/ link to ../../lib/linux-kbuild-X: use the host's
+	# (amd64) build of the same kbuild, installed with the amd64 headers.
+	k=$dir/usr/src/linux-headers-$kver
+	kb=$(readlink "$k/scripts" | sed -n 's|.*/lib/\(linux-kbuild-[^/]*\)/.*|\1|p')
+	[ -n "$kb" ] || die "cannot find the kbuild link in $k/scripts"
+	[ -d "/usr/lib/$kb" ] || die "/usr/lib/$kb missing: install the amd64 linux-headers of $kver"
+	mkdir -p "$dir/usr/lib"
+	ln -sfn "/usr/lib/$kb" "$dir/usr/lib/$kb"
+
+	# QEMU wants an uncompressed Image; Debian ships it gzip'ed as vmlinuz.
+	z=$dir/boot/vmlinuz-$kver
+	case $(od -An -tx1 -N2 "$z" | tr -d ' ') in
+	1f8b) gzip -dc "$z" >"$dir/Image" ;;
+	*) cp "$z" "$dir/Image" ;;
+	esac
+	[ "$(dd if="$dir/Image" bs=1 skip=56 count=4 2>/dev/null)" = ARMd ] ||
+		die "$dir/Image is not an arm64 Image"
+
+	# The image package ships no modules.dep (its postinst makes it).
+	depmod -b "$dir" "$kver"
+	printf '%s\n' "${debsv[*]}" >"$dir/.vcpcm-stamp"
+}
+
+# arm64 userland for the initramfs: the seeds plus every package that provides a NEEDED library.
+rootfs_seeds=(busybox-static alsa-utils libasound2 libasound2-data libc6)
+fetch_rootfs() {
+	local root=$VCPCM_CACHE/arm64/rootfs stamp=() p f so missing more i
+	# Fast path: every recorded package still has the same candidate version.
+	if [ -f "$root/.vcpcm-stamp" ]; then
+		mapfile -t stamp <"$root/.vcpcm-stamp"
+		resolve "${stamp[@]%%_*}"
+		more=0
+		for f in "${stamp[@]}"; do [ "${cand[${f%%_*}]}" = "$f" ] || more=1; done
+		[ $more = 1 ] || return 0
+	fi
+	log "building arm64 rootfs"
+	local tmp=$root.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	declare -A have=()
+	add_pkg() {
+		f=$(fetch "$1") || return 1
+		have[$1]=$(basename "$f")
+		dpkg-deb -x "$f" "$tmp"
+	}
+	resolve "${rootfs_seeds[@]}"
+	for p in "${rootfs_seeds[@]}"; do add_pkg "$p" || die "no $p:arm64 in apt"; done
+
+	# Resolve NEEDED sonames until every one is present somewhere in the tree.
+	for i in 1 2 3 4 5 6 7 8; do
+		missing=$(find "$tmp" -type f \( -perm -u+x -o -name '*.so*' \) -print0 |
+			xargs -0 sh -c 'aarch64-linux-gnu-readelf -d "$@" 2>/dev/null; exit 0' readelf |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u |
+			comm -23 - <(find "$tmp" \( -type f -o -type l \) -printf '%f\n' | sort -u))
+		[ -n "$missing" ] || break
+		declare -A new=()
+		for so in $missing; do
+			# The amd64 host usually has the same library installed (alsa-utils is): same name.
+			p=$(dpkg -S "*/x86_64-linux-gnu/$so" 2>/dev/null | head -n 1 | sed 's/[:,].*//')
+			[ -n "$p" ] || die "cannot tell which package provides $so for arm64"
+			# Already unpacked: the check after the loop reports it.
+			[ -n "${have[$p]:-}" ] || new[$p]=$so
+		done
+		[ ${#new[@]} -gt 0 ] || break
+		resolve "${!new[@]}"
+		for p in "${!new[@]}"; do add_pkg "$p" || die "no $p:arm64 in apt (for ${new[$p]})"; done
+		unset new
+	done
+	[ -z "$missing" ] || die "unresolved arm64 libraries: $missing"
+
+	for p in "${!have[@]}"; do echo "${have[$p]}"; done | sort >"$tmp/.vcpcm-stamp"
+	rm -rf "$root"
+	mv "$tmp" "$root"
+}
+
+# Ask apt about everything at once (kernels, and the packages the rootfs was built from).
+kvers=() want=(busybox-static)
+for t in arm64-6.1 arm64-6.12; do
+	k=$(target_kver $t)
+	[ -n "$k" ] || die "cannot tell the kernel ABI of $t"
+	kvers+=("$k")
+	want+=("linux-headers-$k" "linux-headers-${k%-arm64}-common" "linux-image-$k-unsigned" "linux-image-$k")
+done
+[ ! -f "$(arm64_rootfs)/.vcpcm-stamp" ] || want+=($(sed 's/_.*//' "$(arm64_rootfs)/.vcpcm-stamp"))
+resolve "${want[@]}"
+# The arm64 indexes exist only after an apt-get update that followed --add-architecture.
+if [ -z "${cand[busybox-static]}" ]; then
+	log "apt-get update (arm64 indexes)"
+	apt-get update -qq >/dev/null
+	cand=()
+	resolve "${want[@]}"
+fi
+fetch_kernel "${kvers[0]}"
+fetch_kernel "${kvers[1]}"
+fetch_rootfs
+printf 'arm64-6.1 %s\narm64-6.12 %s\nrootfs %s\n' "$(arm64_kdir "${kvers[0]}")" \
+	"$(arm64_kdir "${kvers[1]}")" "$(arm64_rootfs)"
