@@ -25,9 +25,13 @@ flock 9
 declare -A cand=()
 resolve() {
 	local args=() p f
-	for p in "$@"; do [ -n "${cand[$p]+x}" ] || args+=("$p:arm64" "$p:all"); done
+	# Only ask for (and reset) what is not resolved yet.
+	for p in "$@"; do
+		[ -z "${cand[$p]+x}" ] || continue
+		args+=("$p:arm64" "$p:all")
+		cand[$p]=
+	done
 	[ ${#args[@]} -gt 0 ] || return 0
-	for p in "$@"; do cand[$p]=; done
 	while read -r p f; do cand[$p]=$f; done < <(
 		apt-cache show --no-all-versions "${args[@]}" 2>/dev/null | awk '
 			/^Package: / { p = $2 } /^Version: / { v = $2 } /^Architecture: / { a = $2 }
