@@ -248,12 +248,40 @@ static void emu_u8_silence_and_draining(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vcpcm_emu_running(e));
 }
 
+static void emu_pause_keeps_fifo_and_freezes_clock(struct kunit *test)
+{
+	struct vcpcm_emu *e = new_emu(test);
+	struct tick_result *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct vcpcm_emu_chan_stats st;
+	static u8 data[960];
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_OPEN, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, configure(e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000), 0);
+	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(0), data, sizeof(data)), 0);
+	KUNIT_EXPECT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_PAUSE, 0, 0), -VCPCM_EBADFD);
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_START, 1, 0), 0);
+	tick(test, e, MS, PLAY(0), t);
+	KUNIT_EXPECT_EQ(test, t->completed, 192u);
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_PAUSE, 1, MS), 0);
+	KUNIT_EXPECT_FALSE(test, vcpcm_emu_running(e));
+	tick(test, e, 5 * MS, PLAY(0), t);
+	KUNIT_EXPECT_EQ(test, t->messages, 0u);
+	vcpcm_emu_get_stats(e, PLAY(0), &st);
+	KUNIT_EXPECT_EQ(test, st.fifo_level, 960u - 192);
+	KUNIT_EXPECT_EQ(test, st.underrun_bytes, 0ULL);
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_PAUSE, 0, 5 * MS), 0);
+	tick(test, e, 6 * MS, PLAY(0), t);
+	KUNIT_EXPECT_EQ(test, t->completed, 192u);
+}
+
 static struct kunit_case vcpcm_emu_cases[] = {
 	KUNIT_CASE(emu_answers_requests),
 	KUNIT_CASE(emu_consumes_at_the_sample_clock),
 	KUNIT_CASE(emu_flow_control),
 	KUNIT_CASE(emu_loops_playback_to_capture),
 	KUNIT_CASE(emu_u8_silence_and_draining),
+	KUNIT_CASE(emu_pause_keeps_fifo_and_freezes_clock),
 	{}
 };
 

@@ -59,7 +59,7 @@ static void endpoint_rx(void *ctx, const void *msg, u32 len, const void *payload
 
 	spin_lock_irqsave(&ep->lock, flags);
 	if (vcpcm_stream_receive(&ep->core, msg, len, payload, plen,
-				 ep->chan->transport->max_payload, &ev))
+				 ep->chan->transport->max_payload, ktime_get_ns(), &ev))
 		ep->errors++;
 	else if (ev.kind == VCPCM_RX_RESULT) {
 		ep->result = ev.result;
@@ -87,6 +87,9 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 		.sw_bytes = buf_bytes, .period_bytes = buf_bytes / 4, .frame_bytes = 4,
 		.hw_bytes = t->fifo_bytes, .max_chunk = t->max_payload, .boundary = buf_bytes / 4 * 1024,
 	};
+	struct vcpcm_stream_timing timing = {
+		.rate = 48000, .report_interval_ns = t->report_interval_ns,
+	};
 
 	spin_lock_init(&ep->lock);
 	init_completion(&ep->result_done);
@@ -106,7 +109,7 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 	spin_unlock_irq(&ep->lock);
 	KUNIT_ASSERT_EQ(test, endpoint_request(ep, ep->result), 0);
 	spin_lock_irq(&ep->lock);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(&ep->core, &g, ep->buf), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(&ep->core, &g, &timing, ep->buf), 0);
 	spin_unlock_irq(&ep->lock);
 }
 
@@ -129,12 +132,12 @@ static void glue_transport_loops_back_bit_exact(struct kunit *test)
 		play->buf[i] = vcpcm_test_byte(i, 42) | 1;	/* never silence */
 
 	spin_lock_irq(&cap->lock);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns()), 0);
 	spin_unlock_irq(&cap->lock);
 	t->ops->started(cap->chan);
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns()), 0);
 	spin_unlock_irq(&play->lock);
 	t->ops->started(play->chan);
 	msleep(100);

@@ -107,7 +107,12 @@ static void check_positions(struct model *m, struct vcpcm_pring *r)
 static void app_writes(struct model *m, struct vcpcm_pring *r)
 {
 	u32 fb = m->g.frame_bytes;
-	u32 room = m->g.sw_bytes - (u32)(m->written - m->consumed);
+	/* Up to a buffer past the reported position, or (as with an
+	 * estimated position) past what was sent: in-flight bytes are copied
+	 * out already and may be overwritten.
+	 */
+	u64 base = rnd(m, 2) ? m->consumed : m->sent;
+	u32 room = m->g.sw_bytes - (u32)min_t(u64, m->written - base, m->g.sw_bytes);
 	u32 bytes = rnd(m, room / fb + 1) * fb;
 	u32 i;
 
@@ -162,9 +167,9 @@ static void illegal_step(struct model *m, struct vcpcm_pring *r)
 			KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->written - fb)),
 					-VCPCM_EPIPE);
 		break;
-	case 2:	/* more than one buffer outstanding */
+	case 2:	/* more than one buffer of unsent data */
 		KUNIT_ASSERT_EQ(m->test,
-				vcpcm_pring_ack(r, appl_ptr_of(m, m->consumed + m->g.sw_bytes + fb)),
+				vcpcm_pring_ack(r, appl_ptr_of(m, m->sent + m->g.sw_bytes + fb)),
 				-VCPCM_EINVAL);
 		break;
 	}

@@ -7,7 +7,7 @@
 static const u32 all_types[] = {
 	VCPCM_MSG_RESULT, VCPCM_MSG_COMPLETE, VCPCM_MSG_CONFIG, VCPCM_MSG_CONTROL,
 	VCPCM_MSG_OPEN, VCPCM_MSG_CLOSE, VCPCM_MSG_START, VCPCM_MSG_STOP,
-	VCPCM_MSG_WRITE, VCPCM_MSG_CAPTURE,
+	VCPCM_MSG_WRITE, VCPCM_MSG_CAPTURE, VCPCM_MSG_PAUSE,
 };
 
 /* A message of each type with every field set to something distinct. */
@@ -41,6 +41,9 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 		break;
 	case VCPCM_MSG_START:
 		m.u.epoch = 77;
+		break;
+	case VCPCM_MSG_PAUSE:
+		m.u.pause.paused = 1;
 		break;
 	case VCPCM_MSG_WRITE:
 		m.u.write.count = payload_len;
@@ -190,7 +193,7 @@ static void protocol_rejects_oversized(struct kunit *test)
 
 static void protocol_rejects_unknown(struct kunit *test)
 {
-	static const u32 unknown[] = { 9, 0xff, 0x101, 0xffffffff };
+	static const u32 unknown[] = { 9, 0xff, 0x102, 0xffffffff };
 	struct vcpcm_msg out;
 	unsigned int i;
 	u8 buf[32] = {};

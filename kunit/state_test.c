@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KUnit: the stream state machine and the stream's message handling. */
+#include <linux/unaligned.h>
 #include "test_util.h"
 
 /* The legal transitions, written out independently of the core's table. */
@@ -14,6 +15,11 @@ static const struct { int from, ev, to; } legal[] = {
 	{ VCPCM_ST_RUNNING, VCPCM_EV_STOP, VCPCM_ST_STOPPED },
 	{ VCPCM_ST_RUNNING, VCPCM_EV_XRUN, VCPCM_ST_XRUN },
 	{ VCPCM_ST_RUNNING, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
+	{ VCPCM_ST_RUNNING, VCPCM_EV_PAUSE, VCPCM_ST_PAUSED },
+	{ VCPCM_ST_PAUSED, VCPCM_EV_RESUME, VCPCM_ST_RUNNING },
+	{ VCPCM_ST_PAUSED, VCPCM_EV_STOP, VCPCM_ST_STOPPED },
+	{ VCPCM_ST_PAUSED, VCPCM_EV_PREPARE, VCPCM_ST_PREPARED },
+	{ VCPCM_ST_PAUSED, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
 	{ VCPCM_ST_STOPPED, VCPCM_EV_PREPARE, VCPCM_ST_PREPARED },
 	{ VCPCM_ST_STOPPED, VCPCM_EV_STOP, VCPCM_ST_STOPPED },
 	{ VCPCM_ST_STOPPED, VCPCM_EV_CLOSE, VCPCM_ST_CLOSED },
@@ -63,7 +69,7 @@ static int fake_send(void *chan, const void *msg, u32 len, const void *payload, 
 	if (len < 4 || vcpcm_msg_decode(msg, len, 0, &m) == -VCPCM_EPROTO)
 		return -VCPCM_EPROTO;
 	if (l->sent < ARRAY_SIZE(l->types))
-		l->types[l->sent] = *(const u8 *)msg;
+		l->types[l->sent] = get_unaligned_le32(msg);
 	l->sent++;
 	if (plen && l->fifo_bytes + plen <= sizeof(l->fifo)) {
 		memcpy(l->fifo + l->fifo_bytes, payload, plen);
@@ -97,6 +103,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	u8 *sw = kunit_kzalloc(test, 64, GFP_KERNEL);
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000000 };
 	struct vcpcm_stream_stats st;
 	struct vcpcm_rx_event ev;
 	u8 msg[64];
@@ -108,52 +115,52 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	for (i = 0; i < 64; i++)
 		sw[i] = i;
 	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s), -VCPCM_EBADFD);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(s, &g, sw), -VCPCM_EBADFD);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0), -VCPCM_EBADFD);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), -VCPCM_EBADFD);
 	KUNIT_EXPECT_EQ(test, l->sent, 0u);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
 	KUNIT_EXPECT_EQ(test, l->types[0], (u32)VCPCM_MSG_OPEN);
 	len = wire(msg, VCPCM_MSG_RESULT, -5, 0, 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_RESULT);
 	KUNIT_EXPECT_EQ(test, ev.result, -5);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_configure(s, VCPCM_FMT_S16_LE, 2, 48000), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
 	/* Data written before START goes to the remote at once. */
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 8), 0);
 	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 32u);
 	KUNIT_EXPECT_MEMEQ(test, l->fifo, sw, 32);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);
 
 	/* A report for another start is stale: ignored, counted. */
 	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 0);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 0u);
 	/* The right start: the position moves. */
 	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
 	KUNIT_EXPECT_EQ(test, ev.periods, 1u);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
 	/* More than is in flight, a negative count, a host-only type: errors. */
 	len = wire(msg, VCPCM_MSG_COMPLETE, 20, VCPCM_WRITE_COOKIE1, 1);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), -VCPCM_EIO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EIO);
 	len = wire(msg, VCPCM_MSG_COMPLETE, -4, VCPCM_WRITE_COOKIE1, 1);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), -VCPCM_EPROTO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EPROTO);
 	len = wire(msg, VCPCM_MSG_OPEN, 0, 0, 0);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), -VCPCM_EPROTO);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, 3, NULL, 0, 64, &ev), -VCPCM_EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EPROTO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, 3, NULL, 0, 64, 0, &ev), -VCPCM_EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
 	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, ev.drained, 1u);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_stop(s), 0);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, &ev), 0);	/* stale */
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);	/* stale */
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 32u);
 	vcpcm_stream_get_stats(s, &st);
 	KUNIT_EXPECT_EQ(test, st.stale_rx, 2ULL);
@@ -162,9 +169,9 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.bytes_rx, 32ULL);
 
 	/* A failing link reports its error and the state does not move. */
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
 	l->fail = -VCPCM_EIO;
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s), -VCPCM_EIO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0), -VCPCM_EIO);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
 	l->fail = 0;
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_close(s), 0);
@@ -182,6 +189,7 @@ static void capture_stream_stores_payload(struct kunit *test)
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct vcpcm_msg m = { .type = VCPCM_MSG_CAPTURE };
+	struct vcpcm_stream_timing timing = { .rate = 8000, .report_interval_ns = 1000000 };
 	struct vcpcm_rx_event ev;
 	u8 hdr[64];
 	int len, i;
@@ -191,15 +199,15 @@ static void capture_stream_stores_payload(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	vcpcm_stream_init(s, VCPCM_DIR_CAPTURE, fake_send, l);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, sw), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
 	m.u.capture.epoch = 1;
 	m.payload = data;
 	m.payload_len = m.u.capture.count = sizeof(data);
 	len = vcpcm_msg_encode(&m, hdr, sizeof(hdr));
 	KUNIT_ASSERT_GT(test, len, 0);
 	for (i = 0; i < 3; i++) {	/* 36 bytes into a 32-byte ring */
-		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, hdr, len, data, sizeof(data), 64, &ev), 0);
+		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, hdr, len, data, sizeof(data), 64, 0, &ev), 0);
 		KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
 	}
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 4u);
@@ -207,13 +215,126 @@ static void capture_stream_stores_payload(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, sw + 24, data, 8);
 	/* COMPLETE is for playback; data longer than the ring is refused. */
 	len = wire(hdr, VCPCM_MSG_COMPLETE, 4, 0, 1);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, hdr, len, NULL, 0, 64, &ev), -VCPCM_EPROTO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, hdr, len, NULL, 0, 64, 0, &ev), -VCPCM_EPROTO);
+}
+
+
+#define US 1000ULL
+
+static struct vcpcm_stream *running_playback(struct kunit *test, struct fake_link *l, u32 frames)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
+		.max_chunk = 4096, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, frames), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
+	return s;
+}
+
+static void complete_at(struct kunit *test, struct vcpcm_stream *s, s32 bytes, u64 now)
+{
+	struct vcpcm_rx_event ev;
+	u8 msg[64];
+	int len = wire(msg, VCPCM_MSG_COMPLETE, bytes, VCPCM_WRITE_COOKIE1, 1);
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, now, &ev), 0);
+}
+
+/* 48 kHz, 4-byte frames, reports every 1 ms: 48 frames = 192 bytes per ms. */
+static void position_interpolates_between_reports(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 1024);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 0), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 500 * US), 96u);	/* 24 frames */
+	/* No report for 3 ms: the estimate stops one interval ahead. */
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3000 * US), 192u);
+	complete_at(test, s, 192, 3000 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 192u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3500 * US), 288u);
+	/* The remote was slower than estimated: the position holds, never goes back. */
+	complete_at(test, s, 48, 3600 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3600 * US), 288u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3900 * US), 240u + 14 * 4);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_frames_done(s, 3900 * US), 74ULL);
+}
+
+static void position_never_passes_what_was_sent(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 10);	/* 40 bytes in flight */
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 40u);
+	complete_at(test, s, 40, 1000 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 1900 * US), 40u);
+}
+
+static void pause_freezes_the_position(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 1024);
+	complete_at(test, s, 192, 1000 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pause(s, 0, 1500 * US), -VCPCM_EBADFD);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 1, 1500 * US), 0);
+	KUNIT_EXPECT_EQ(test, l->types[l->sent - 1], (u32)VCPCM_MSG_PAUSE);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PAUSED);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 9000 * US), 288u);
+	/* A report that raced with the pause still counts. */
+	complete_at(test, s, 96, 1600 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 9000 * US), 288u);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 0, 10000 * US), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 10500 * US), 384u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stop(s), 0);
+}
+
+static void capture_position_is_never_estimated(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
+		.max_chunk = 4096, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	vcpcm_stream_init(s, VCPCM_DIR_CAPTURE, fake_send, l);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 0u);
 }
 
 static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(state_table_is_exact),
 	KUNIT_CASE(stream_follows_the_state_machine),
 	KUNIT_CASE(capture_stream_stores_payload),
+	KUNIT_CASE(position_interpolates_between_reports),
+	KUNIT_CASE(position_never_passes_what_was_sent),
+	KUNIT_CASE(pause_freezes_the_position),
+	KUNIT_CASE(capture_position_is_never_estimated),
 	{}
 };
 

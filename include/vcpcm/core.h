@@ -76,6 +76,7 @@ struct vcpcm_msg {
 		struct vcpcm_msg_result result;
 		struct vcpcm_msg_complete complete;
 		struct vcpcm_msg_capture capture;
+		struct vcpcm_msg_pause pause;
 		uint32_t epoch;		/* START (AUDS: dummy) */
 		uint32_t dummy;		/* OPEN, CLOSE */
 	} u;
@@ -96,11 +97,11 @@ uint32_t vcpcm_format_bytes(uint32_t wire_format);	/* 0 if unknown */
 
 enum vcpcm_stream_state {
 	VCPCM_ST_CLOSED, VCPCM_ST_OPEN, VCPCM_ST_PREPARED, VCPCM_ST_RUNNING,
-	VCPCM_ST_STOPPED, VCPCM_ST_XRUN, VCPCM_ST_COUNT
+	VCPCM_ST_STOPPED, VCPCM_ST_XRUN, VCPCM_ST_PAUSED, VCPCM_ST_COUNT
 };
 enum vcpcm_stream_event {
 	VCPCM_EV_OPEN, VCPCM_EV_PREPARE, VCPCM_EV_START, VCPCM_EV_STOP,
-	VCPCM_EV_XRUN, VCPCM_EV_CLOSE, VCPCM_EV_COUNT
+	VCPCM_EV_XRUN, VCPCM_EV_CLOSE, VCPCM_EV_PAUSE, VCPCM_EV_RESUME, VCPCM_EV_COUNT
 };
 /* The state after ev, or -EBADFD when ev is not allowed in from. */
 int vcpcm_state_next(enum vcpcm_stream_state from, enum vcpcm_stream_event ev);
@@ -113,6 +114,15 @@ struct vcpcm_stream_stats {
 	uint64_t msgs_tx, msgs_rx, bytes_tx, bytes_rx;
 	uint64_t stale_rx;	/* messages for an older start (ignored) */
 	uint64_t bad_rx;	/* malformed or impossible messages */
+	uint64_t max_report_gap_ns;	/* longest wait between two reports while running */
+	uint32_t max_in_flight;	/* most bytes queued at the remote at once */
+	uint32_t in_flight;	/* bytes queued at the remote now */
+};
+
+/* How time maps to the stream, for the interpolated position. */
+struct vcpcm_stream_timing {
+	uint32_t rate;			/* frames per second */
+	uint32_t report_interval_ns;	/* how often the remote reports */
 };
 
 struct vcpcm_stream { uint64_t opaque[64]; };
@@ -123,9 +133,12 @@ int vcpcm_stream_open(struct vcpcm_stream *s);
 /* Sends CONFIG (the remote resets the channel); the caller waits for RESULT. */
 int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
 			   uint32_t channels, uint32_t rate);
-int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g, uint8_t *sw_buf);
-int vcpcm_stream_start(struct vcpcm_stream *s);
+int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g,
+			 const struct vcpcm_stream_timing *t, uint8_t *sw_buf);
+int vcpcm_stream_start(struct vcpcm_stream *s, uint64_t now_ns);
 int vcpcm_stream_stop(struct vcpcm_stream *s);
+/* Freeze (paused = 1) or resume (0) the stream; the remote keeps its FIFO. */
+int vcpcm_stream_pause(struct vcpcm_stream *s, int paused, uint64_t now_ns);
 int vcpcm_stream_close(struct vcpcm_stream *s);
 int vcpcm_stream_set_control(struct vcpcm_stream *s, uint32_t volume, uint32_t dest, uint32_t mute);
 /* Playback: send what the application committed. Capture: note what it read. */
@@ -145,8 +158,18 @@ struct vcpcm_rx_event {
  */
 int vcpcm_stream_receive(struct vcpcm_stream *s, const void *msg, uint32_t len,
 			 const void *payload, uint32_t payload_len, uint32_t max_payload,
-			 struct vcpcm_rx_event *ev);
-uint32_t vcpcm_stream_hw_pos(const struct vcpcm_stream *s);	/* bytes in sw ring */
+			 uint64_t now_ns, struct vcpcm_rx_event *ev);
+/* What the remote has really consumed (playback) or delivered (capture): bytes in sw ring. */
+uint32_t vcpcm_stream_hw_pos(const struct vcpcm_stream *s);
+/*
+ * The position for ALSA's .pointer, in bytes in the sw ring. Playback
+ * interpolates between reports against the clock (at most one report
+ * interval ahead, never past what was sent, never backwards); capture
+ * never runs ahead of the data in the buffer.
+ */
+uint32_t vcpcm_stream_pointer(struct vcpcm_stream *s, uint64_t now_ns);
+/* Frames played (playback, interpolated) or captured since prepare. */
+uint64_t vcpcm_stream_frames_done(struct vcpcm_stream *s, uint64_t now_ns);
 uint32_t vcpcm_stream_in_flight(const struct vcpcm_stream *s);	/* bytes at the remote */
 void vcpcm_stream_get_stats(const struct vcpcm_stream *s, struct vcpcm_stream_stats *st);
 

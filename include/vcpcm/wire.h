@@ -40,6 +40,7 @@ enum vcpcm_msg_type {
 	VCPCM_MSG_WRITE = 8,	/* host -> remote: playback data follows */
 	VCPCM_MSG_EXT_BASE = 0x100,
 	VCPCM_MSG_CAPTURE = 0x100,	/* remote -> host: capture data follows */
+	VCPCM_MSG_PAUSE = 0x101,	/* host -> remote: freeze/resume the clock, keep the FIFO */
 };
 
 /* Sample formats of the CONFIG extension (AUDS itself only knows bps). */
@@ -86,8 +87,12 @@ struct vcpcm_msg_result {
 
 struct vcpcm_msg_complete {
 	int32_t count;		/* bytes the remote consumed since the last COMPLETE */
-	uint32_t cookie1;
-	uint32_t cookie2;
+	uint32_t cookie1;	/* VCPCM_WRITE_COOKIE1 */
+	uint32_t cookie2;	/* the START epoch: reports of an older start are stale */
+};
+
+struct vcpcm_msg_pause {
+	uint32_t paused;	/* 1: freeze, 0: resume */
 };
 
 struct vcpcm_msg_capture {

@@ -75,7 +75,8 @@ private:
 };
 
 struct Channel {
-	enum State { CLOSED, OPEN, CONFIGURED, RUNNING, DRAINING } state = CLOSED;
+	enum State { CLOSED, OPEN, CONFIGURED, RUNNING, DRAINING, PAUSED } state = CLOSED;
+	State paused_from = RUNNING;
 	vcpcm_msg_config config = {};
 	uint32_t frame_bytes = 0;
 	uint32_t epoch = 0;
@@ -197,6 +198,19 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 		ch.epoch = m.u.epoch;
 		ch.state = Channel::RUNNING;
 		return 0;
+	case VCPCM_MSG_PAUSE:
+		if (m.u.pause.paused && ch.clocked()) {
+			ch.paused_from = ch.state;	// the clock stops; the FIFO stays
+			ch.state = Channel::PAUSED;
+			return 0;
+		}
+		if (!m.u.pause.paused && ch.state == Channel::PAUSED) {
+			ch.state = ch.paused_from;
+			ch.clock.start(now_ns, ch.config.samplerate);
+			ch.frames_done = 0;
+			return 0;
+		}
+		return -VCPCM_EBADFD;
 	case VCPCM_MSG_STOP:
 		if (m.u.stop.draining && ch.state == Channel::RUNNING && !is_capture(chan)) {
 			ch.state = Channel::DRAINING;	// play out the FIFO first

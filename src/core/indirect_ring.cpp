@@ -67,8 +67,11 @@ int PlaybackRing::ack(uint64_t appl_ptr)
 	if (frames < 0)
 		return static_cast<int>(frames);
 	uint64_t bytes = static_cast<uint64_t>(frames) * g_.frame_bytes;
-	// The application can never have more than one buffer outstanding.
-	if (bytes + sw_ready_ + hw_ready_ > g_.sw_bytes)
+	// ALSA lets the application write up to one buffer past the position
+	// it was given, which may be estimated past the remote's last report
+	// but never past what was sent: bytes in flight are already copied
+	// out and may be overwritten. Only unsent data must fit the buffer.
+	if (bytes + sw_ready_ > g_.sw_bytes)
 		return -VCPCM_EINVAL;
 	appl_ = probe;
 	sw_ready_ += static_cast<uint32_t>(bytes);

@@ -65,6 +65,7 @@ uint32_t fixed_size(uint32_t type)
 	case VCPCM_MSG_STOP: return VCPCM_MSG_HDR_SIZE + 4;
 	case VCPCM_MSG_WRITE: return VCPCM_MSG_HDR_SIZE + 16;
 	case VCPCM_MSG_CAPTURE: return VCPCM_MSG_HDR_SIZE + 8;
+	case VCPCM_MSG_PAUSE: return VCPCM_MSG_HDR_SIZE + 4;
 	default: return 0;
 	}
 }
@@ -103,6 +104,11 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 		break;
 	case VCPCM_MSG_START:
 		w.u32(m.u.epoch);
+		break;
+	case VCPCM_MSG_PAUSE:
+		if (m.u.pause.paused > 1)
+			return -VCPCM_EPROTO;
+		w.u32(m.u.pause.paused);
 		break;
 	case VCPCM_MSG_OPEN:
 	case VCPCM_MSG_CLOSE:
@@ -170,6 +176,11 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		break;
 	case VCPCM_MSG_START:
 		m.u.epoch = r.u32();
+		break;
+	case VCPCM_MSG_PAUSE:
+		m.u.pause.paused = r.u32();
+		if (m.u.pause.paused > 1)
+			return -VCPCM_EPROTO;
 		break;
 	case VCPCM_MSG_OPEN:
 	case VCPCM_MSG_CLOSE:

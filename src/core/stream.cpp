@@ -17,17 +17,21 @@ public:
 	vcpcm_stream_state state() const { return state_; }
 	int open();
 	int configure(uint32_t format, uint32_t channels, uint32_t rate);
-	int prepare(const vcpcm_ring_geometry &g, uint8_t *sw_buf);
-	int start();
+	int prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, uint8_t *sw_buf);
+	int start(uint64_t now_ns);
 	int stop();
+	int pause(bool paused, uint64_t now_ns);
 	int close();
 	int set_control(uint32_t volume, uint32_t dest, uint32_t mute);
 	int ack(uint64_t appl_ptr);
 	int receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint32_t payload_len,
-		    uint32_t max_payload, vcpcm_rx_event &ev);
+		    uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event &ev);
 	uint32_t hw_pos() const { return playback() ? play_.hw_pos() : cap_.hw_pos(); }
 	uint32_t in_flight() const { return playback() ? play_.in_flight() : 0; }
-	const vcpcm_stream_stats &stats() const { return stats_; }
+	uint64_t bytes_done(uint64_t now_ns);
+	uint32_t pointer(uint64_t now_ns);
+	uint64_t frames_done(uint64_t now_ns) { return bytes_done(now_ns) / frame_bytes_; }
+	vcpcm_stream_stats stats() const;
 
 private:
 	bool playback() const { return direction_ == VCPCM_DIR_PLAYBACK; }
@@ -37,6 +41,8 @@ private:
 	int send_simple(uint32_t type, uint32_t value);
 	int on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev);
 	int on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev);
+	bool reporting() const { return state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED; }
+	void note_report(uint64_t bytes, uint64_t now_ns);
 	static int write_chunk(void *self, const vcpcm_chunk *c);
 	static int store_chunk(void *self, const vcpcm_chunk *c);
 
@@ -50,6 +56,12 @@ private:
 	PlaybackRing play_;
 	CaptureRing cap_;
 	vcpcm_stream_stats stats_ = {};
+	// Position keeping: totals since prepare, in bytes.
+	vcpcm_stream_timing timing_ = {};
+	uint32_t frame_bytes_ = 1, sw_bytes_ = 1, start_off_ = 0;
+	uint64_t reported_ = 0;		// what the remote said it consumed/delivered
+	uint64_t returned_ = 0;		// the largest position handed out (monotonic)
+	uint64_t report_ns_ = 0;	// when the last report (or the start) came
 };
 
 int Stream::move_to(vcpcm_stream_event ev)
@@ -103,24 +115,52 @@ int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
 	return send(m);
 }
 
-int Stream::prepare(const vcpcm_ring_geometry &g, uint8_t *sw_buf)
+int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, uint8_t *sw_buf)
 {
 	if (vcpcm_state_next(state_, VCPCM_EV_PREPARE) < 0)
 		return -VCPCM_EBADFD;
+	if (!t.rate)
+		return -VCPCM_EINVAL;
 	int err = playback() ? play_.reset(g) : cap_.reset(g);
 	if (err)
 		return err;
 	sw_buf_ = sw_buf;
+	timing_ = t;
+	frame_bytes_ = g.frame_bytes;
+	sw_bytes_ = g.sw_bytes;
+	start_off_ = hw_pos();
+	reported_ = returned_ = 0;
 	return move_to(VCPCM_EV_PREPARE);
 }
 
-int Stream::start()
+int Stream::start(uint64_t now_ns)
 {
 	if (vcpcm_state_next(state_, VCPCM_EV_START) < 0)
 		return -VCPCM_EBADFD;
 	epoch_++;
 	int err = send_simple(VCPCM_MSG_START, epoch_);
-	return err ? err : move_to(VCPCM_EV_START);
+	if (err)
+		return err;
+	report_ns_ = now_ns;	// the remote's clock starts now
+	return move_to(VCPCM_EV_START);
+}
+
+int Stream::pause(bool paused, uint64_t now_ns)
+{
+	vcpcm_stream_event ev = paused ? VCPCM_EV_PAUSE : VCPCM_EV_RESUME;
+	if (vcpcm_state_next(state_, ev) < 0)
+		return -VCPCM_EBADFD;
+	if (paused)
+		bytes_done(now_ns);	// freeze the position where it is
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_PAUSE;
+	m.u.pause.paused = paused;
+	int err = send(m);
+	if (err)
+		return err;
+	if (!paused)
+		report_ns_ = now_ns;	// the remote's clock resumes now
+	return move_to(ev);
 }
 
 int Stream::stop()
@@ -174,11 +214,47 @@ int Stream::ack(uint64_t appl_ptr)
 	return sent < 0 ? sent : 0;
 }
 
+void Stream::note_report(uint64_t bytes, uint64_t now_ns)
+{
+	if (state_ == VCPCM_ST_RUNNING && now_ns > report_ns_)
+		stats_.max_report_gap_ns = max(stats_.max_report_gap_ns, now_ns - report_ns_);
+	reported_ += bytes;
+	report_ns_ = now_ns;
+}
+
+uint64_t Stream::bytes_done(uint64_t now_ns)
+{
+	uint64_t estimate = reported_;
+	// Between reports the remote keeps consuming at its clock: estimate
+	// how far, but never more than one report interval, never more than
+	// it was sent, and never while paused. Capture is never estimated:
+	// it must not point at data that is not in the buffer yet.
+	if (playback() && state_ == VCPCM_ST_RUNNING && now_ns > report_ns_) {
+		uint64_t ns = min<uint64_t>(now_ns - report_ns_, timing_.report_interval_ns);
+		uint64_t frames = ns * timing_.rate / 1000000000ull;
+		estimate += min<uint64_t>(frames * frame_bytes_, play_.in_flight());
+	}
+	returned_ = max(returned_, estimate);
+	return returned_;
+}
+
+uint32_t Stream::pointer(uint64_t now_ns)
+{
+	return static_cast<uint32_t>((start_off_ + bytes_done(now_ns)) % sw_bytes_);
+}
+
+vcpcm_stream_stats Stream::stats() const
+{
+	vcpcm_stream_stats st = stats_;
+	st.in_flight = in_flight();
+	return st;
+}
+
 int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 {
 	if (!playback() || m.u.complete.count < 0)
 		return -VCPCM_EPROTO;
-	if (state_ != VCPCM_ST_RUNNING || m.u.complete.cookie2 != epoch_) {
+	if (!reporting() || m.u.complete.cookie2 != epoch_) {
 		stats_.stale_rx++;	// raced with a stop or re-prepare
 		return 0;
 	}
@@ -190,6 +266,7 @@ int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	int sent = play_.transfer(write_chunk, this);
 	if (sent < 0)
 		return sent;
+	stats_.max_in_flight = max(stats_.max_in_flight, play_.in_flight());
 	ev.kind = VCPCM_RX_POSITION;
 	ev.periods = static_cast<uint32_t>(periods);
 	ev.drained = !play_.in_flight() && !play_.pending();
@@ -207,7 +284,7 @@ int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
 {
 	if (playback())
 		return -VCPCM_EPROTO;
-	if (state_ != VCPCM_ST_RUNNING || m.u.capture.epoch != epoch_) {
+	if (!reporting() || m.u.capture.epoch != epoch_) {
 		stats_.stale_rx++;
 		return 0;
 	}
@@ -223,7 +300,7 @@ int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
 }
 
 int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint32_t payload_len,
-		    uint32_t max_payload, vcpcm_rx_event &ev)
+		    uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event &ev)
 {
 	vcpcm_msg m;
 	ev = vcpcm_rx_event();
@@ -238,9 +315,13 @@ int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, ui
 			return 0;
 		case VCPCM_MSG_COMPLETE:
 			err = on_complete(m, ev);
+			if (!err && ev.kind == VCPCM_RX_POSITION)
+				note_report(static_cast<uint32_t>(m.u.complete.count), now_ns);
 			break;
 		case VCPCM_MSG_CAPTURE:
 			err = on_capture(m, ev);
+			if (!err && ev.kind == VCPCM_RX_POSITION)
+				note_report(m.payload_len, now_ns);
 			break;
 		default:
 			err = -VCPCM_EPROTO;	// a host-to-remote type
@@ -268,11 +349,16 @@ int vcpcm_stream_configure(vcpcm_stream *s, uint32_t wire_format, uint32_t chann
 {
 	return object_in<Stream>(s)->configure(wire_format, channels, rate);
 }
-int vcpcm_stream_prepare(vcpcm_stream *s, const vcpcm_ring_geometry *g, uint8_t *sw_buf)
+int vcpcm_stream_prepare(vcpcm_stream *s, const vcpcm_ring_geometry *g, const vcpcm_stream_timing *t,
+			 uint8_t *sw_buf)
 {
-	return object_in<Stream>(s)->prepare(*g, sw_buf);
+	return object_in<Stream>(s)->prepare(*g, *t, sw_buf);
 }
-int vcpcm_stream_start(vcpcm_stream *s) { return object_in<Stream>(s)->start(); }
+int vcpcm_stream_start(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->start(now_ns); }
+int vcpcm_stream_pause(vcpcm_stream *s, int paused, uint64_t now_ns)
+{
+	return object_in<Stream>(s)->pause(paused != 0, now_ns);
+}
 int vcpcm_stream_stop(vcpcm_stream *s) { return object_in<Stream>(s)->stop(); }
 int vcpcm_stream_close(vcpcm_stream *s) { return object_in<Stream>(s)->close(); }
 int vcpcm_stream_set_control(vcpcm_stream *s, uint32_t volume, uint32_t dest, uint32_t mute)
@@ -281,11 +367,16 @@ int vcpcm_stream_set_control(vcpcm_stream *s, uint32_t volume, uint32_t dest, ui
 }
 int vcpcm_stream_ack(vcpcm_stream *s, uint64_t appl_ptr) { return object_in<Stream>(s)->ack(appl_ptr); }
 int vcpcm_stream_receive(vcpcm_stream *s, const void *msg, uint32_t len, const void *payload,
-			 uint32_t payload_len, uint32_t max_payload, vcpcm_rx_event *ev)
+			 uint32_t payload_len, uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event *ev)
 {
 	return object_in<Stream>(s)->receive(static_cast<const uint8_t *>(msg), len,
 					     static_cast<const uint8_t *>(payload), payload_len,
-					     max_payload, *ev);
+					     max_payload, now_ns, *ev);
+}
+uint32_t vcpcm_stream_pointer(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->pointer(now_ns); }
+uint64_t vcpcm_stream_frames_done(vcpcm_stream *s, uint64_t now_ns)
+{
+	return object_in<Stream>(s)->frames_done(now_ns);
 }
 uint32_t vcpcm_stream_hw_pos(const vcpcm_stream *s) { return object_in<Stream>(s)->hw_pos(); }
 uint32_t vcpcm_stream_in_flight(const vcpcm_stream *s) { return object_in<Stream>(s)->in_flight(); }

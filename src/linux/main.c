@@ -114,6 +114,7 @@ static int vcpcm_probe(struct platform_device *pdev)
 		return err;
 	vc = card->private_data;
 	vc->card = card;
+	mutex_init(&vc->open_lock);
 	card->private_free = vcpcm_card_free;
 	vc->substreams = p.pcm_substreams;
 	vc->buffer_bytes_max = (size_t)p.buffer_kib * 1024;
@@ -124,6 +125,9 @@ static int vcpcm_probe(struct platform_device *pdev)
 		goto fail;
 	}
 	err = vcpcm_pcm_create(vc);
+	if (err < 0)
+		goto fail;
+	err = vcpcm_proc_create(vc);
 	if (err < 0)
 		goto fail;
 
@@ -160,11 +164,31 @@ static int vcpcm_remove(struct platform_device *pdev)
 }
 #endif
 
+/*
+ * System sleep: the PCM core suspends running streams itself (trigger
+ * SUSPEND: the remote is told to stop); applications re-prepare after
+ * resume. The card and its mixer settings stay.
+ */
+static int vcpcm_suspend(struct device *dev)
+{
+	snd_power_change_state(dev_get_drvdata(dev), SNDRV_CTL_POWER_D3hot);
+	return 0;
+}
+
+static int vcpcm_resume(struct device *dev)
+{
+	snd_power_change_state(dev_get_drvdata(dev), SNDRV_CTL_POWER_D0);
+	return 0;
+}
+
+static DEFINE_SIMPLE_DEV_PM_OPS(vcpcm_pm, vcpcm_suspend, vcpcm_resume);
+
 static struct platform_driver vcpcm_driver = {
 	.probe = vcpcm_probe,
 	.remove = vcpcm_remove,
 	.driver = {
 		.name = "snd_" VCPCM_DRIVER,
+		.pm = pm_sleep_ptr(&vcpcm_pm),
 	},
 };
 

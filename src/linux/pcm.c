@@ -8,6 +8,8 @@
  * .ack runs under the stream lock (also from inside .pointer paths).
  */
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <sound/pcm_params.h>
 
 #include "vcpcm.h"
@@ -17,6 +19,7 @@
 static const struct snd_pcm_hardware vcpcm_pcm_hw = {
 	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
 		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
+		SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_HAS_LINK_ESTIMATED_ATIME |
 		/* appl_ptr updates must reach .ack, and we cannot rewind */
 		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS,
 	.formats = SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_S24_LE |
@@ -90,12 +93,13 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
 	err = vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
-				   sub->vc->transport->max_payload, &ev);
+				   sub->vc->transport->max_payload, ktime_get_ns(), &ev);
 	if (err) {
 		dev_err_ratelimited(sub->vc->card->dev,
 				    "bad message from the remote (%d): stopping the stream\n", err);
 		if (snd_pcm_running(substream))
 			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+		sub->xruns++;
 	} else if (ev.kind == VCPCM_RX_RESULT) {
 		sub->result = ev.result;
 		complete(&sub->result_done);
@@ -132,14 +136,19 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 		return err;
 
 	runtime->private_data = sub;
+	mutex_lock(&vc->open_lock);
 	sub->substream = substream;
+	sub->xruns = 0;
+	mutex_unlock(&vc->open_lock);
 	vcpcm_stream_init(&sub->core, substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 			  VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, vcpcm_send, sub->chan);
 	vc->transport->ops->attach(sub->chan, vcpcm_pcm_rx, sub);
 	err = vcpcm_request(sub, "open", vcpcm_stream_open(&sub->core));
 	if (err) {
 		vc->transport->ops->detach(sub->chan);
+		mutex_lock(&vc->open_lock);
 		sub->substream = NULL;
+		mutex_unlock(&vc->open_lock);
 	}
 	return err;
 }
@@ -151,7 +160,9 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 	/* Closing always finishes, even if the remote does not answer. */
 	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
 	sub->vc->transport->ops->detach(sub->chan);
+	mutex_lock(&sub->vc->open_lock);
 	sub->substream = NULL;
+	mutex_unlock(&sub->vc->open_lock);
 	return 0;
 }
 
@@ -169,6 +180,10 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.boundary = runtime->boundary,
 		.appl_start = runtime->control->appl_ptr,
 	};
+	struct vcpcm_stream_timing timing = {
+		.rate = runtime->rate,
+		.report_interval_ns = t->report_interval_ns,
+	};
 	int format = vcpcm_wire_format(runtime->format);
 	int err;
 
@@ -181,7 +196,9 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	if (err)
 		return err;
 	snd_pcm_stream_lock_irq(substream);
-	err = vcpcm_stream_prepare(&sub->core, &geometry, runtime->dma_area);
+	if (runtime->state == SNDRV_PCM_STATE_XRUN)
+		sub->xruns++;	/* the application is recovering from one */
+	err = vcpcm_stream_prepare(&sub->core, &geometry, &timing, runtime->dma_area);
 	snd_pcm_stream_unlock_irq(substream);
 	if (err)
 		dev_err(sub->vc->card->dev, "prepare: ring geometry rejected (%d)\n", err);
@@ -195,8 +212,15 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
-		err = vcpcm_stream_start(&sub->core);
+		err = vcpcm_stream_start(&sub->core, ktime_get_ns());
 		if (!err)
+			sub->vc->transport->ops->started(sub->chan);
+		return err;
+	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
+	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
+		err = vcpcm_stream_pause(&sub->core, cmd == SNDRV_PCM_TRIGGER_PAUSE_PUSH,
+					 ktime_get_ns());
+		if (!err && cmd == SNDRV_PCM_TRIGGER_PAUSE_RELEASE)
 			sub->vc->transport->ops->started(sub->chan);
 		return err;
 	case SNDRV_PCM_TRIGGER_STOP:
@@ -215,7 +239,34 @@ static snd_pcm_uframes_t vcpcm_pcm_pointer(struct snd_pcm_substream *substream)
 {
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
 
-	return bytes_to_frames(substream->runtime, vcpcm_stream_hw_pos(&sub->core));
+	return bytes_to_frames(substream->runtime, vcpcm_stream_pointer(&sub->core, ktime_get_ns()));
+}
+
+/*
+ * Audio timestamps: the frames played, estimated between the remote's
+ * reports against the same clock (LINK_ESTIMATED). Anything else is left
+ * to ALSA's default, derived from the position.
+ */
+static int vcpcm_pcm_get_time_info(struct snd_pcm_substream *substream,
+				   struct timespec64 *system_ts, struct timespec64 *audio_ts,
+				   struct snd_pcm_audio_tstamp_config *config,
+				   struct snd_pcm_audio_tstamp_report *report)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+	u64 frames;
+
+	if (config->type_requested != SNDRV_PCM_AUDIO_TSTAMP_TYPE_LINK_ESTIMATED) {
+		report->actual_type = SNDRV_PCM_AUDIO_TSTAMP_TYPE_DEFAULT;
+		return 0;
+	}
+	snd_pcm_gettime(runtime, system_ts);
+	frames = vcpcm_stream_frames_done(&sub->core, ktime_get_ns());
+	*audio_ts = ns_to_timespec64(mul_u64_u32_div(frames, NSEC_PER_SEC, runtime->rate));
+	report->actual_type = SNDRV_PCM_AUDIO_TSTAMP_TYPE_LINK_ESTIMATED;
+	report->accuracy_report = 1;
+	report->accuracy = sub->vc->transport->report_interval_ns;
+	return 0;
 }
 
 static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
@@ -232,6 +283,7 @@ static const struct snd_pcm_ops vcpcm_pcm_ops = {
 	.trigger = vcpcm_pcm_trigger,
 	.pointer = vcpcm_pcm_pointer,
 	.ack = vcpcm_pcm_ack,
+	.get_time_info = vcpcm_pcm_get_time_info,
 };
 
 /**

@@ -44,6 +44,7 @@ struct vcpcm_transport {
 	const char *name;
 	u32 fifo_bytes;		/* the remote's FIFO per playback channel */
 	u32 max_payload;	/* largest payload in one message */
+	u32 report_interval_ns;	/* how often the remote reports positions */
 	bool send_may_sleep;	/* true: the PCM must be nonatomic */
 	struct vcpcm_chan chans[2 * VCPCM_EMU_MAX_PAIRS];
 };

@@ -204,6 +204,7 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	t->base.name = "emulated coprocessor";
 	t->base.fifo_bytes = cfg->fifo_bytes;
 	t->base.max_payload = VCPCM_EMU_MAX_PAYLOAD;
+	t->base.report_interval_ns = cfg->tick_us * NSEC_PER_USEC;
 	t->base.send_may_sleep = false;
 	for (i = 0; i < ARRAY_SIZE(t->base.chans); i++) {
 		t->base.chans[i].transport = &t->base;

@@ -4,6 +4,7 @@
 #define VCPCM_GLUE_H
 
 #include <linux/completion.h>
+#include <linux/mutex.h>
 #include <sound/core.h>
 #include <sound/pcm.h>
 
@@ -23,12 +24,14 @@ struct vcpcm_sub {
 	struct vcpcm_stream core;		/* under the substream's lock */
 	struct completion result_done;
 	int result;
+	u64 xruns;				/* under the substream's lock */
 };
 
 struct vcpcm_card {
 	struct snd_card *card;
 	struct snd_pcm *pcm;
 	struct vcpcm_transport *transport;
+	struct mutex open_lock;			/* guards subs[][].substream */
 	unsigned int substreams;
 	size_t buffer_bytes_max;
 	struct vcpcm_sub subs[2][VCPCM_MAX_SUBSTREAMS];
@@ -44,5 +47,6 @@ struct vcpcm_card_params {
 
 int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
 int vcpcm_pcm_create(struct vcpcm_card *vc);
+int vcpcm_proc_create(struct vcpcm_card *vc);
 
 #endif /* VCPCM_GLUE_H */
