@@ -173,6 +173,15 @@ uint64_t vcpcm_stream_frames_done(struct vcpcm_stream *s, uint64_t now_ns);
 uint32_t vcpcm_stream_in_flight(const struct vcpcm_stream *s);	/* bytes at the remote */
 void vcpcm_stream_get_stats(const struct vcpcm_stream *s, struct vcpcm_stream_stats *st);
 
+/* ---- Fixed-point gain (the remote's mixer) ----------------------------- */
+
+/* Gain for centibel (hundredths of a dB, -10239..400) in Q30; 0 when muted. */
+int64_t vcpcm_gain_q30(int32_t centibel, int mute);
+/* Scale len bytes of samples of wire_format in place. */
+void vcpcm_gain_apply(int32_t centibel, int mute, uint32_t wire_format, uint8_t *data, uint32_t len);
+/* One IEEE-754 single (as bits) times a Q30 gain, in integer arithmetic. */
+uint32_t vcpcm_gain_scale_float(uint32_t bits, int64_t q30);
+
 /* ---- The emulated coprocessor (the far side, as firmware would be) ---- */
 
 #define VCPCM_EMU_MAX_PAIRS	8

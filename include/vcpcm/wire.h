@@ -64,8 +64,8 @@ struct vcpcm_msg_config {
 };
 
 struct vcpcm_msg_control {
-	uint32_t volume;	/* AUDS: attenuation in 1/100 dB (0 = full scale) */
-	uint32_t dest;		/* AUDS: output route */
+	uint32_t volume;	/* gain in 1/100 dB, two's complement (-10239..400) */
+	uint32_t dest;		/* AUDS: output route (0 auto, 1 headphones, 2 HDMI) */
 	uint32_t mute;		/* extension: 1 = silence */
 };
 

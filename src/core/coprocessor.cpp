@@ -5,6 +5,7 @@
 // loopback of the paired playback channel (bit-exact when both use the
 // same format), or silence. Time comes from the caller; nothing here
 // sleeps, locks or allocates.
+#include "gain.hpp"
 #include "protocol.hpp"
 
 namespace vcpcm {
@@ -86,7 +87,7 @@ struct Channel {
 	uint8_t *staging = nullptr;	// capture: this tick's data
 	uint32_t staged = 0;
 	bool loop_fed = false;		// capture: playback filled staging this tick
-	vcpcm_msg_control control = {};
+	Gain gain;			// playback: the mixer, applied to what plays
 	vcpcm_emu_chan_stats stats = {};
 
 	bool clocked() const { return state == RUNNING || state == DRAINING; }
@@ -177,7 +178,7 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 		// reopens: start the channel afresh.
 		ch.state = Channel::OPEN;
 		ch.fifo.clear();
-		ch.control = vcpcm_msg_control();
+		ch.gain.set(0, false);
 		return 0;
 	case VCPCM_MSG_CLOSE:
 		ch.state = Channel::CLOSED;
@@ -188,7 +189,9 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 	case VCPCM_MSG_CONTROL:
 		if (ch.state == Channel::CLOSED)
 			return -VCPCM_EBADFD;
-		ch.control = m.u.control;
+		// volume: hundredths of a dB, two's complement; dest is the
+		// output route (one output here, so only remembered).
+		ch.gain.set(static_cast<int32_t>(m.u.control.volume), m.u.control.mute != 0);
 		return 0;
 	case VCPCM_MSG_START:
 		if (ch.state != Channel::CONFIGURED)
@@ -299,10 +302,8 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 		uint32_t fill = static_cast<uint32_t>(min<uint64_t>(due, room));
 		uint32_t copied = ch.fifo.pop(cap.staging, fill);
 		taken = copied + ch.fifo.pop(nullptr, static_cast<uint32_t>(min<uint64_t>(due - copied, ch.fifo.level())));
-		uint8_t silence = ch.silence_byte();
-		if (ch.control.mute)
-			fill_bytes(cap.staging, silence, copied);
-		fill_bytes(cap.staging + copied, silence, fill - copied);
+		ch.gain.apply(ch.config.format, cap.staging, copied);
+		fill_bytes(cap.staging + copied, ch.silence_byte(), fill - copied);
 		cap.staged = fill;
 		cap.loop_fed = true;
 		cap.stats.dropped_bytes += due - fill;

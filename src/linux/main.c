@@ -130,6 +130,9 @@ static int vcpcm_probe(struct platform_device *pdev)
 	err = vcpcm_proc_create(vc);
 	if (err < 0)
 		goto fail;
+	err = vcpcm_mixer_create(vc);
+	if (err < 0)
+		goto fail;
 
 	strscpy(card->driver, VCPCM_DRIVER, sizeof(card->driver));
 	strscpy(card->shortname, "vcpcm", sizeof(card->shortname));

@@ -59,11 +59,17 @@ static int vcpcm_send(void *chan_ptr, const void *msg, u32 len, const void *payl
 	return chan->transport->ops->send(chan, msg, len, payload, plen);
 }
 
-/*
- * Wait for the RESULT of a request the caller just sent (sent is the send's
- * return value). The remote may be dead: never wait forever.
+/**
+ * vcpcm_wait_result() - wait for the RESULT of a request just sent
+ * @sub: the substream
+ * @sent: what sending the request returned
+ * @what: the request, for error messages
+ *
+ * The remote may be dead: never waits longer than VCPCM_RESULT_TIMEOUT_MS.
+ * Context: process context.
+ * Return: the remote's answer, the send error, or -ETIMEDOUT.
  */
-static int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
+int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 {
 	struct device *dev = sub->vc->card->dev;
 
@@ -110,17 +116,6 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
 }
 
-/* Send a request with the core under the stream lock, then wait unlocked. */
-#define vcpcm_request(sub, what, call) ({					\
-	struct snd_pcm_substream *__ss = (sub)->substream;			\
-	int __sent;								\
-	reinit_completion(&(sub)->result_done);					\
-	snd_pcm_stream_lock_irq(__ss);						\
-	__sent = (call);							\
-	snd_pcm_stream_unlock_irq(__ss);					\
-	vcpcm_wait_result(sub, __sent, what);					\
-})
-
 static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 {
 	struct vcpcm_card *vc = snd_pcm_substream_chip(substream);
@@ -144,6 +139,16 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 			  VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, vcpcm_send, sub->chan);
 	vc->transport->ops->attach(sub->chan, vcpcm_pcm_rx, sub);
 	err = vcpcm_request(sub, "open", vcpcm_stream_open(&sub->core));
+	if (!err && substream->stream == SNDRV_PCM_STREAM_PLAYBACK) {
+		mutex_lock(&vc->mixer_lock);
+		err = vcpcm_mixer_send(sub);
+		mutex_unlock(&vc->mixer_lock);
+	}
+	if (!err) {
+		mutex_lock(&vc->open_lock);
+		sub->ready = true;
+		mutex_unlock(&vc->open_lock);
+	}
 	if (err) {
 		vc->transport->ops->detach(sub->chan);
 		mutex_lock(&vc->open_lock);
@@ -157,6 +162,9 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 {
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
 
+	mutex_lock(&sub->vc->open_lock);
+	sub->ready = false;
+	mutex_unlock(&sub->vc->open_lock);
 	/* Closing always finishes, even if the remote does not answer. */
 	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
 	sub->vc->transport->ops->detach(sub->chan);
@@ -318,6 +326,7 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 							 dir == SNDRV_PCM_STREAM_PLAYBACK ?
 							 VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, i);
 			init_completion(&sub->result_done);
+			mutex_init(&sub->request_lock);
 		}
 	}
 	vc->pcm = pcm;

@@ -22,8 +22,10 @@ struct vcpcm_sub {
 	struct snd_pcm_substream *substream;	/* set while open */
 	struct vcpcm_chan *chan;
 	struct vcpcm_stream core;		/* under the substream's lock */
+	struct mutex request_lock;		/* one request at a time */
 	struct completion result_done;
 	int result;
+	bool ready;				/* opened at the remote; under open_lock */
 	u64 xruns;				/* under the substream's lock */
 };
 
@@ -31,7 +33,11 @@ struct vcpcm_card {
 	struct snd_card *card;
 	struct snd_pcm *pcm;
 	struct vcpcm_transport *transport;
-	struct mutex open_lock;			/* guards subs[][].substream */
+	struct mutex open_lock;			/* guards subs[][].substream, .ready */
+	struct mutex mixer_lock;		/* guards the mixer values below */
+	int volume;				/* hundredths of a dB */
+	int unmuted;
+	int route;
 	unsigned int substreams;
 	size_t buffer_bytes_max;
 	struct vcpcm_sub subs[2][VCPCM_MAX_SUBSTREAMS];
@@ -48,5 +54,26 @@ struct vcpcm_card_params {
 int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
 int vcpcm_pcm_create(struct vcpcm_card *vc);
 int vcpcm_proc_create(struct vcpcm_card *vc);
+int vcpcm_mixer_create(struct vcpcm_card *vc);
+int vcpcm_mixer_send(struct vcpcm_sub *sub);
+int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what);
+
+/*
+ * A request to the remote: the core sends it under the stream lock, then
+ * the caller waits (unlocked, process context) for its RESULT. Requests
+ * on one substream are serialised.
+ */
+#define vcpcm_request(sub, what, call) ({					\
+	struct snd_pcm_substream *__ss = (sub)->substream;			\
+	int __sent, __ret;							\
+	mutex_lock(&(sub)->request_lock);					\
+	reinit_completion(&(sub)->result_done);					\
+	snd_pcm_stream_lock_irq(__ss);						\
+	__sent = (call);							\
+	snd_pcm_stream_unlock_irq(__ss);					\
+	__ret = vcpcm_wait_result(sub, __sent, what);				\
+	mutex_unlock(&(sub)->request_lock);					\
+	__ret;									\
+})
 
 #endif /* VCPCM_GLUE_H */
