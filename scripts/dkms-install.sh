@@ -33,7 +33,7 @@ dest=/usr/src/$name-$ver
 # Drop any earlier registration of this version (all kernels), then copy the sources afresh.
 if [ -n "$(dkms status -m "$name" -v "$ver" 2>/dev/null)" ]; then
 	log "removing earlier $name/$ver"
-	dkms remove -m "$name" -v "$ver" --all >/dev/null
+	dkms remove -m "$name" -v "$ver" --all >/dev/null 2>&1 || die "dkms remove $name/$ver failed"
 fi
 rm -rf "$dest"
 mkdir -p "$dest"
@@ -46,15 +46,21 @@ else
 fi
 
 log "dkms add/build/install $name/$ver for $kver"
-dkms add -m "$name" -v "$ver" >/dev/null
+dlog=$(mktemp) stamp=$(mktemp)
+trap 'rm -f "$dlog" "$stamp"' EXIT
+dkms add -m "$name" -v "$ver" >"$dlog" 2>&1 || { cat "$dlog" >&2; die "dkms add failed"; }
 mlog=/var/lib/dkms/$name/$ver/build/make.log
-if ! dkms build -m "$name" -v "$ver" -k "$kver" >/dev/null; then
+if ! dkms build -m "$name" -v "$ver" -k "$kver" >"$dlog" 2>&1; then
+	cat "$dlog" >&2
 	[ ! -f "$mlog" ] || cat "$mlog" >&2
 	die "dkms build failed (log: $mlog)"
 fi
-if ! dkms install -m "$name" -v "$ver" -k "$kver" --force >/dev/null; then
+# Modules newer than this stamp are the ones this install put in place.
+touch "$stamp"
+if ! dkms install -m "$name" -v "$ver" -k "$kver" --force >>"$dlog" 2>&1; then
+	cat "$dlog" >&2
 	[ ! -f "$mlog" ] || tail -n 40 "$mlog" >&2
 	die "dkms install failed"
 fi
-dkms status -m "$name" -v "$ver" -k "$kver" >&2
-find "/lib/modules/$kver/updates" -newer "$dest" -name '*.ko*' 2>/dev/null || true
+dkms status -m "$name" -v "$ver" -k "$kver" >&2 2>/dev/null
+find "/lib/modules/$kver/updates" -newer "$stamp" -name '*.ko*' 2>/dev/null || true

@@ -89,6 +89,9 @@ fetch_kernel() {
 	[ "$(dd if="$dir/Image" bs=1 skip=56 count=4 2>/dev/null)" = ARMd ] ||
 		die "$dir/Image is not an arm64 Image"
 
+	# lib/modules/KVER/build points at the host's /usr/src: point it at the unpacked headers.
+	ln -sfn "../../../usr/src/linux-headers-$kver" "$dir/lib/modules/$kver/build"
+
 	# The image package ships no modules.dep (its postinst makes it).
 	depmod -b "$dir" "$kver"
 	printf '%s\n' "${debsv[*]}" >"$dir/.vcpcm-stamp"

@@ -3,20 +3,23 @@
 # Runs inside a vm-run guest (POSIX sh; needs aplay, arecord and vcpcm-pattern on PATH).
 #
 #   loopback.sh --play-dev D --cap-dev D --format F --rate R --channels C [--mmap]
-#               [--frames N] [--seed S] [--pad-ms MS] [--slack-ms MS] [--keep DIR] [--save DIR]
+#               [--frames N] [--seed S] [--pad-ms MS] [--slack-ms MS] [--strict-tail]
+#               [--keep DIR] [--save DIR]
 #
 # The capture starts first (leading silence is allowed), runs for a fixed frame count
 # (pattern + pad + slack), and the pattern must appear in it bit-exact right after the silence.
 # --pad-ms: silence played after the pattern, so that a loss at the very end of the stream
 #   (snd-aloop under TCG drops a timer tick there) only hits silence. Default 250.
 # --slack-ms: extra capture time for the start-up lead. Default 1500.
+# --strict-tail: also fail if non-silent frames follow the pattern (stale data replayed after
+#   the stream; snd-aloop does replay a few ms of its old playback buffer when playback stops).
 # --keep DIR: where to save the raw files on failure (default $VM_OUT if set).
 # --save DIR: save them always.
 # Prints one PASS/FAIL line with figures; exit 0 on PASS, 1 on FAIL, 2 on usage errors.
 set -eu
 
-play= cap= fmt=S16_LE rate=48000 ch=2 mmap= frames= seed=1 pad_ms=250 slack_ms=1500 keep=${VM_OUT:-} save=
-usage() { sed -n '4,6p' "$0" | sed 's/^# *//' >&2; exit 2; }
+play= cap= fmt=S16_LE rate=48000 ch=2 mmap= frames= seed=1 pad_ms=250 slack_ms=1500 keep=${VM_OUT:-} save= strict=
+usage() { sed -n '4,7p' "$0" | sed 's/^# *//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--play-dev) play=$2; shift 2 ;;
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--slack-ms) slack_ms=$2; shift 2 ;;
 	--keep) keep=$2; shift 2 ;;
 	--save) save=$2; shift 2 ;;
+	--strict-tail) strict=--strict-tail; shift ;;
 	*) usage ;;
 	esac
 done
@@ -85,7 +89,7 @@ wait $rec || rec_rc=$?
 kill $dog 2>/dev/null || true
 secs=$(($(date +%s) - t0))
 
-verdict=$("$pat" verify -f "$fmt" -c "$ch" -n "$frames" -s "$seed" "$work/cap.raw") && ok=1 || ok=0
+verdict=$("$pat" verify -f "$fmt" -c "$ch" -n "$frames" -s "$seed" $strict "$work/cap.raw") && ok=1 || ok=0
 xruns=$(cat "$work/play.err" "$work/cap.err" | grep -ci 'underrun\|overrun' || true)
 [ $play_rc = 0 ] && [ $rec_rc = 0 ] || ok=0
 res=FAIL

@@ -5,6 +5,10 @@
  *   vcpcm-pattern gen    -f FMT -c CH -n FRAMES [-s SEED] [--pad FRAMES] [-o FILE]
  *   vcpcm-pattern verify -f FMT -c CH -n FRAMES [-s SEED] [--strict-tail] CAPTURE
  *   vcpcm-pattern tone   -f FMT -c CH -n FRAMES -r RATE [--freq HZ] [--amp 0..1] [-o FILE]
+ *   vcpcm-pattern level  -f S16_LE|S32_LE -c CH CAPTURE
+ *
+ * level: prints "rms_dbfs=X nonsilent_frames=N" for a raw capture, from its first to its
+ * last non-silent frame (so leading and trailing silence do not count).
  *
  * FMT: S16_LE S32_LE U8 S24_LE (24 bits in 4 bytes) FLOAT_LE. Samples are written little-endian
  * whatever the host. No pattern sample is ever the silence value (0, or 0x80 for U8), so the
@@ -270,6 +274,50 @@ static int verify(const char *path, unsigned long n, uint64_t seed, int strict_t
 	return ok ? 0 : 1;
 }
 
+static int level(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long first = -1, last = -1, n = 0, i;
+	double sum = 0, full = fmt == S16_LE ? 32768.0 : 2147483648.0;
+	unsigned char *buf;
+	long size;
+
+	if (!f || (fmt != S16_LE && fmt != S32_LE))
+		return 2;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(size ? size : 1);
+	if (!buf || fread(buf, 1, size, f) != (size_t)size)
+		return 2;
+	fclose(f);
+	n = size / bps;
+	for (i = 0; i < n; i++) {
+		long v = fmt == S16_LE ? (int16_t)(buf[2 * i] | buf[2 * i + 1] << 8)
+				       : (int32_t)(buf[4 * i] | buf[4 * i + 1] << 8 | buf[4 * i + 2] << 16 |
+						   (uint32_t)buf[4 * i + 3] << 24);
+		if (v) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	}
+	for (i = first; first >= 0 && i <= last; i++) {
+		double v = fmt == S16_LE ? (int16_t)(buf[2 * i] | buf[2 * i + 1] << 8)
+					 : (int32_t)(buf[4 * i] | buf[4 * i + 1] << 8 | buf[4 * i + 2] << 16 |
+						     (uint32_t)buf[4 * i + 3] << 24);
+		sum += (v / full) * (v / full);
+	}
+	free(buf);
+	if (first < 0) {
+		printf("rms_dbfs=-inf nonsilent_frames=0\n");
+		return 0;
+	}
+	printf("rms_dbfs=%.3f nonsilent_frames=%ld\n", 10 * log10(sum / (last - first + 1)),
+	       (last - first + 1) / (long)channels);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -323,6 +371,11 @@ int main(int argc, char **argv)
 	bps = fmts[fmt].bytes;
 	fsize = bps * channels;
 
+	if (!strcmp(mode, "level")) {
+		if (optind != argc - 1)
+			usage();
+		return level(argv[optind]);
+	}
 	if (!strcmp(mode, "verify")) {
 		if (optind != argc - 1)
 			usage();
