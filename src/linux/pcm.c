@@ -88,6 +88,15 @@ int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 	return sub->result;
 }
 
+/*
+ * Is a task sleeping on this stream (blocking read/write, or poll)? Called
+ * under the stream lock, which wait_for_avail() holds when it queues itself.
+ */
+static bool vcpcm_has_sleepers(struct snd_pcm_runtime *runtime)
+{
+	return waitqueue_active(&runtime->tsleep) || waitqueue_active(&runtime->sleep);
+}
+
 /* Messages from the remote, in the transport's delivery context. */
 static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
 {
@@ -109,8 +118,15 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	} else if (ev.kind == VCPCM_RX_RESULT) {
 		sub->result = ev.result;
 		complete(&sub->result_done);
-	} else if (ev.kind == VCPCM_RX_POSITION && (ev.periods || ev.drained)) {
-		/* drained: lets ALSA finish a drain that ends mid-period */
+	} else if (ev.kind == VCPCM_RX_POSITION &&
+		   (ev.periods || ev.drained || vcpcm_has_sleepers(substream->runtime))) {
+		/*
+		 * Period boundaries, and a drain that ends mid-period. Also
+		 * whenever someone sleeps on the stream: the position is finer
+		 * than a period, so an application may have written a few
+		 * frames early and need more than the next boundary gives;
+		 * checked only at boundaries it would sleep into an xrun.
+		 */
 		snd_pcm_period_elapsed_under_stream_lock(substream);
 	}
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
