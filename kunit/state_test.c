@@ -178,6 +178,22 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_CLOSED);
 }
 
+/* A stream on a fake link, opened and prepared. */
+static struct vcpcm_stream *prepared_stream(struct kunit *test, struct fake_link *l, u32 dir,
+					     const struct vcpcm_ring_geometry *g,
+					     const struct vcpcm_stream_timing *t, u8 *sw)
+{
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	vcpcm_stream_init(s, dir, fake_send, l);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, g, t, sw), 0);
+	return s;
+}
+
 static void capture_stream_stores_payload(struct kunit *test)
 {
 	struct vcpcm_ring_geometry g = {
@@ -187,19 +203,13 @@ static void capture_stream_stores_payload(struct kunit *test)
 	static const u8 data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	u8 *sw = kunit_kzalloc(test, 32, GFP_KERNEL);
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	struct vcpcm_msg m = { .type = VCPCM_MSG_CAPTURE };
 	struct vcpcm_stream_timing timing = { .rate = 8000, .report_interval_ns = 1000000 };
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &g, &timing, sw);
 	struct vcpcm_rx_event ev;
 	u8 hdr[64];
 	int len, i;
 
-	KUNIT_ASSERT_NOT_NULL(test, sw);
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	vcpcm_stream_init(s, VCPCM_DIR_CAPTURE, fake_send, l);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
 	m.u.capture.epoch = 1;
 	m.payload = data;
@@ -228,14 +238,9 @@ static struct vcpcm_stream *running_playback(struct kunit *test, struct fake_lin
 		.max_chunk = 4096, .boundary = 1 << 20,
 	};
 	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
-	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_NOT_NULL(test, sw);
-	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, frames), 0);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
 	return s;
@@ -314,15 +319,9 @@ static void capture_position_is_never_estimated(struct kunit *test)
 	};
 	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &g, &timing, sw);
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_NOT_NULL(test, sw);
-	vcpcm_stream_init(s, VCPCM_DIR_CAPTURE, fake_send, l);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 0u);
 }

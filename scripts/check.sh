@@ -6,6 +6,8 @@
 #   e2e uml     aplay/arecord loopback (mmap and RW) + bad input, in UML
 #   e2e qemu    DKMS install on Debian 6.1/6.12 (x86_64) and cross-built
 #               arm64 modules, the same loopback in QEMU
+#   selftests   the kernel's ALSA pcm-test and mixer-test, in UML and on
+#               Debian 6.1 and 6.12 in QEMU
 #
 # VCPCM_CHECK_ONLY="kunit e2e-uml" limits the run to some steps.
 set -uo pipefail
@@ -14,7 +16,7 @@ set -uo pipefail
 results=$(mktemp)
 export VCPCM_RESULTS=$results
 trap 'rm -f "$results"' EXIT
-steps=${VCPCM_CHECK_ONLY:-"build kunit e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12"}
+steps=${VCPCM_CHECK_ONLY:-"build kunit e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12"}
 start=$(date +%s)
 
 run_step() {	# name command...
@@ -33,6 +35,7 @@ for step in $steps; do
 	build) run_step build "$VCPCM_TOP/scripts/test-build.sh" ;;
 	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" ;;
 	e2e-*) run_step "$step" "$VCPCM_TOP/scripts/test-e2e.sh" "${step#e2e-}" ;;
+	selftests-*) run_step "$step" "$VCPCM_TOP/scripts/test-selftests.sh" "${step#selftests-}" ;;
 	*) fail "unknown step $step" ;;
 	esac
 done

@@ -258,6 +258,8 @@ static int verify(const char *path, unsigned long n, uint64_t seed, int strict_t
 		printf(" reason=no_signal");
 	else if (avail < n)
 		printf(" reason=short_capture(missing_%lu_frames)", n - avail);
+	else if (!mism && strict_tail && tail)
+		printf(" reason=nonsilent_tail");
 	if (first < n && lead < cframes) {
 		unsigned int off = 0;
 
