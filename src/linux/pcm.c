@@ -88,12 +88,14 @@ int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 	return sub->result;
 }
 
-/*
- * Is a task sleeping on this stream (blocking read/write, or poll)? Called
- * under the stream lock, which wait_for_avail() holds when it queues itself.
- */
+/* Is a task sleeping on this stream (blocking read/write, or poll)? */
 static bool vcpcm_has_sleepers(struct snd_pcm_runtime *runtime)
 {
+	/*
+	 * No barrier needed: called under the stream lock, which
+	 * wait_for_avail() holds when it queues itself; a poller that races
+	 * is picked up by the next report.
+	 */
 	return waitqueue_active(&runtime->tsleep) || waitqueue_active(&runtime->sleep);
 }
 
@@ -147,12 +149,13 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 		return err;
 
 	runtime->private_data = sub;
+	/* Construct the core before /proc (under open_lock) can see it. */
+	vcpcm_stream_init(&sub->core, substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
+			  VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, vcpcm_send, sub->chan);
 	mutex_lock(&vc->open_lock);
 	sub->substream = substream;
 	sub->xruns = 0;
 	mutex_unlock(&vc->open_lock);
-	vcpcm_stream_init(&sub->core, substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
-			  VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, vcpcm_send, sub->chan);
 	vc->transport->ops->attach(sub->chan, vcpcm_pcm_rx, sub);
 	err = vcpcm_request(sub, "open", vcpcm_stream_open(&sub->core));
 	if (!err && substream->stream == SNDRV_PCM_STREAM_PLAYBACK) {

@@ -44,7 +44,8 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 	}
 	snd_pcm_stream_unlock_irq(substream);
 
-	snd_iprintf(buf, "%s %u: %s\n", name, index, vcpcm_state_names[s.state]);
+	snd_iprintf(buf, "%s %u: %s\n", name, index,
+		    s.state < VCPCM_ST_COUNT ? vcpcm_state_names[s.state] : "?");
 	snd_iprintf(buf, "  messages: %llu sent, %llu received (%llu stale, %llu bad)\n",
 		    s.st.msgs_tx, s.st.msgs_rx, s.st.stale_rx, s.st.bad_rx);
 	snd_iprintf(buf, "  bytes: %llu sent, %llu %s\n", s.st.bytes_tx, s.st.bytes_rx,
