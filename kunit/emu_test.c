@@ -69,6 +69,14 @@ static int configure(struct vcpcm_emu *e, u32 chan, u32 format, u32 channels, u3
 	return ret == 1 ? res : ret;
 }
 
+/* Open and configure chan, asserting both are accepted. */
+static void ready(struct kunit *test, struct vcpcm_emu *e, u32 chan, u32 format, u32 channels,
+		  u32 rate)
+{
+	KUNIT_ASSERT_EQ(test, simple(e, chan, VCPCM_MSG_OPEN, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, configure(e, chan, format, channels, rate), 0);
+}
+
 static int write_data(struct vcpcm_emu *e, u32 chan, const u8 *data, u32 len)
 {
 	struct vcpcm_msg m = { .type = VCPCM_MSG_WRITE };
@@ -144,8 +152,7 @@ static void emu_consumes_at_the_sample_clock(struct kunit *test)
 	static u8 data[480];
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_OPEN, 0, 0), 0);
-	KUNIT_ASSERT_EQ(test, configure(e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000), 0);
+	ready(test, e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000);
 	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(0), data, sizeof(data)), 0);	/* 120 frames */
 	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_START, 7, 10 * MS), 0);
 	KUNIT_EXPECT_TRUE(test, vcpcm_emu_running(e));
@@ -179,8 +186,7 @@ static void emu_flow_control(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, write_data(e, PLAY(0), data, FIFO - 8), 0);
 	KUNIT_EXPECT_EQ(test, write_data(e, PLAY(0), data, 16), -VCPCM_ENOSPC);	/* overflow */
 	KUNIT_EXPECT_EQ(test, write_data(e, PLAY(0), data, 8), 0);
-	KUNIT_ASSERT_EQ(test, simple(e, CAP(0), VCPCM_MSG_OPEN, 0, 0), 0);
-	KUNIT_ASSERT_EQ(test, configure(e, CAP(0), VCPCM_FMT_S32_LE, 2, 48000), 0);
+	ready(test, e, CAP(0), VCPCM_FMT_S32_LE, 2, 48000);
 	KUNIT_EXPECT_EQ(test, write_data(e, CAP(0), data, 8), -VCPCM_EBADFD);	/* capture */
 }
 
@@ -226,8 +232,7 @@ static void emu_u8_silence_and_draining(struct kunit *test)
 	static u8 data[80];
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, simple(e, CAP(0), VCPCM_MSG_OPEN, 0, 0), 0);
-	KUNIT_ASSERT_EQ(test, configure(e, CAP(0), VCPCM_FMT_U8, 1, 8000), 0);
+	ready(test, e, CAP(0), VCPCM_FMT_U8, 1, 8000);
 	KUNIT_ASSERT_EQ(test, simple(e, CAP(0), VCPCM_MSG_START, 1, 0), 0);
 	tick(test, e, 10 * MS, CAP(0), t);
 	KUNIT_EXPECT_EQ(test, t->captured, 80u);
@@ -235,8 +240,7 @@ static void emu_u8_silence_and_draining(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, simple(e, CAP(0), VCPCM_MSG_STOP, 0, 10 * MS), 0);
 
 	/* A draining stop plays out the FIFO, then the clock stops. */
-	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_OPEN, 0, 0), 0);
-	KUNIT_ASSERT_EQ(test, configure(e, PLAY(0), VCPCM_FMT_U8, 1, 8000), 0);
+	ready(test, e, PLAY(0), VCPCM_FMT_U8, 1, 8000);
 	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(0), data, 80), 0);
 	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_START, 1, 0), 0);
 	tick(test, e, 5 * MS, PLAY(0), t);
@@ -256,8 +260,7 @@ static void emu_pause_keeps_fifo_and_freezes_clock(struct kunit *test)
 	static u8 data[960];
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_OPEN, 0, 0), 0);
-	KUNIT_ASSERT_EQ(test, configure(e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000), 0);
+	ready(test, e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000);
 	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(0), data, sizeof(data)), 0);
 	KUNIT_EXPECT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_PAUSE, 0, 0), -VCPCM_EBADFD);
 	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_START, 1, 0), 0);
