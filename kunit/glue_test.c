@@ -80,8 +80,9 @@ static int endpoint_request(struct endpoint *ep, int sent)
 	return ep->result;
 }
 
+/* 2 channels of S16_LE: 4-byte frames, planes of buf_bytes / 2 when planar. */
 static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm_transport *t,
-			   int dir, u32 buf_bytes)
+			   int dir, u32 buf_bytes, bool planar)
 {
 	struct vcpcm_ring_geometry g = {
 		.sw_bytes = buf_bytes, .period_bytes = buf_bytes / 4, .frame_bytes = 4,
@@ -90,6 +91,7 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 	struct vcpcm_stream_timing timing = {
 		.rate = 48000, .report_interval_ns = t->report_interval_ns,
 	};
+	struct vcpcm_sw_buffer buf = { .channels = 2, .noninterleaved = planar };
 
 	spin_lock_init(&ep->lock);
 	init_completion(&ep->result_done);
@@ -97,6 +99,12 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 	ep->buf_bytes = buf_bytes;
 	ep->buf = kunit_kzalloc(test, buf_bytes, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ep->buf);
+	buf.area = ep->buf;
+	if (planar && dir == VCPCM_DIR_PLAYBACK) {
+		buf.staging_bytes = t->max_payload;
+		buf.staging = kunit_kzalloc(test, buf.staging_bytes, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, buf.staging);
+	}
 	vcpcm_stream_init(&ep->core, dir, endpoint_send, ep->chan);
 	t->ops->attach(ep->chan, endpoint_rx, ep);
 	/* Sends happen under the endpoint lock, as the PCM does it. */
@@ -109,11 +117,32 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 	spin_unlock_irq(&ep->lock);
 	KUNIT_ASSERT_EQ(test, endpoint_request(ep, ep->result), 0);
 	spin_lock_irq(&ep->lock);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(&ep->core, &g, &timing, ep->buf), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(&ep->core, &g, &timing, &buf), 0);
 	spin_unlock_irq(&ep->lock);
 }
 
-static void glue_transport_loops_back_bit_exact(struct kunit *test)
+/*
+ * What an S16_LE stereo buffer holds in frame order. Written here from the
+ * definition of ALSA's non-interleaved layout, independently of the core.
+ */
+static u8 *packed_view(struct kunit *test, const u8 *buf, u32 bytes, bool planar)
+{
+	u8 *out = kunit_kzalloc(test, bytes, GFP_KERNEL);
+	u32 f, c, plane = bytes / 2;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (f = 0; f < bytes / 4; f++) {
+		for (c = 0; c < 2; c++) {
+			const u8 *sample = planar ? buf + c * plane + f * 2 : buf + f * 4 + c * 2;
+
+			memcpy(out + f * 4 + c * 2, sample, 2);
+		}
+	}
+	return out;
+}
+
+/* Playback loops back to capture through the transport, in either layout. */
+static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 {
 	struct vcpcm_emu_config cfg = { .pairs = 1, .fifo_bytes = 8192, .tick_us = 500 };
 	struct vcpcm_transport *t = vcpcm_emu_transport_create(&cfg);
@@ -122,12 +151,13 @@ static void glue_transport_loops_back_bit_exact(struct kunit *test)
 	const u32 pattern_bytes = 4096;	/* 1024 frames: 21 ms at 48 kHz */
 	struct vcpcm_stream_stats st;
 	u32 i, lead;
+	const u8 *played, *captured;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	KUNIT_ASSERT_NOT_NULL(test, play);
 	KUNIT_ASSERT_NOT_NULL(test, cap);
-	endpoint_setup(test, play, t, VCPCM_DIR_PLAYBACK, pattern_bytes);
-	endpoint_setup(test, cap, t, VCPCM_DIR_CAPTURE, 65536);
+	endpoint_setup(test, play, t, VCPCM_DIR_PLAYBACK, pattern_bytes, play_planar);
+	endpoint_setup(test, cap, t, VCPCM_DIR_CAPTURE, 65536, cap_planar);
 	for (i = 0; i < pattern_bytes; i++)
 		play->buf[i] = vcpcm_test_byte(i, 42) | 1;	/* never silence */
 
@@ -156,13 +186,15 @@ static void glue_transport_loops_back_bit_exact(struct kunit *test)
 	KUNIT_ASSERT_LE(test, st.bytes_rx, 65536ULL);
 
 	/* Leading silence, then the pattern bit-exact, then silence. */
+	played = packed_view(test, play->buf, pattern_bytes, play_planar);
+	captured = packed_view(test, cap->buf, 65536, cap_planar);
 	lead = 0;
-	while (lead < st.bytes_rx && !cap->buf[lead])
+	while (lead < st.bytes_rx && !captured[lead])
 		lead++;
 	KUNIT_EXPECT_EQ(test, lead % 4, 0u);
 	KUNIT_ASSERT_GE(test, (u32)st.bytes_rx - lead, pattern_bytes);
-	KUNIT_EXPECT_MEMEQ(test, cap->buf + lead, play->buf, pattern_bytes);
-	KUNIT_EXPECT_NULL(test, memchr_inv(cap->buf + lead + pattern_bytes, 0,
+	KUNIT_EXPECT_MEMEQ(test, captured + lead, played, pattern_bytes);
+	KUNIT_EXPECT_NULL(test, memchr_inv(captured + lead + pattern_bytes, 0,
 					   st.bytes_rx - lead - pattern_bytes));
 
 	spin_lock_irq(&play->lock);
@@ -172,6 +204,21 @@ static void glue_transport_loops_back_bit_exact(struct kunit *test)
 	t->ops->detach(play->chan);
 	t->ops->detach(cap->chan);
 	t->ops->destroy(t);
+}
+
+static void glue_transport_loops_back_bit_exact(struct kunit *test)
+{
+	glue_loopback(test, false, false);
+}
+
+static void glue_loops_back_noninterleaved_playback(struct kunit *test)
+{
+	glue_loopback(test, true, false);
+}
+
+static void glue_loops_back_noninterleaved_capture(struct kunit *test)
+{
+	glue_loopback(test, false, true);
 }
 
 static void glue_transport_rejects_bad_config(struct kunit *test)
@@ -187,6 +234,8 @@ static void glue_transport_rejects_bad_config(struct kunit *test)
 static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_checks_params),
 	KUNIT_CASE(glue_transport_loops_back_bit_exact),
+	KUNIT_CASE(glue_loops_back_noninterleaved_playback),
+	KUNIT_CASE(glue_loops_back_noninterleaved_capture),
 	KUNIT_CASE(glue_transport_rejects_bad_config),
 	{}
 };

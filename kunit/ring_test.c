@@ -110,6 +110,36 @@ static void ring_in_flight_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_hw_pos(&r), 8u);
 }
 
+/* dmix's slave: appl_ptr never moves, the buffer is played round and round. */
+static void ring_free_running_plays_the_buffer_round(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = small_geometry();
+	struct vcpcm_test_sink sink;
+	struct vcpcm_pring r;
+	u32 i, expect_sw = 0;
+
+	g.free_running = 1;
+	g.queue_limit = 16;	/* one period ahead of the position */
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_init(&r, &g), 0);
+	for (i = 0; i < 10; i++) {
+		vcpcm_test_sink_reset(&sink);
+		KUNIT_ASSERT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 16);
+		KUNIT_ASSERT_GE(test, sink.count, 1u);
+		KUNIT_EXPECT_EQ(test, sink.chunks[0].sw_off, expect_sw);
+		KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 16u);
+		KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 0u);
+		/* No more than the limit, however long ago appl_ptr moved. */
+		KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 0);
+		KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 16), 1);
+		expect_sw = (expect_sw + 16) % 64;
+		KUNIT_EXPECT_EQ(test, vcpcm_pring_hw_pos(&r), expect_sw);
+	}
+	/* An application that does write is accepted without queueing more. */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 100), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 99), -VCPCM_EPIPE);
+}
+
 static void ring_partial_transfer_resumes(struct kunit *test)
 {
 	struct vcpcm_ring_geometry g = small_geometry();
@@ -304,6 +334,7 @@ static struct kunit_case vcpcm_ring_cases[] = {
 	KUNIT_CASE(ring_splits_at_both_ring_ends),
 	KUNIT_CASE(ring_respects_max_chunk),
 	KUNIT_CASE(ring_in_flight_limit),
+	KUNIT_CASE(ring_free_running_plays_the_buffer_round),
 	KUNIT_CASE(ring_partial_transfer_resumes),
 	KUNIT_CASE(ring_folds_appl_ptr_64),
 	KUNIT_CASE(ring_folds_appl_ptr_32),

@@ -116,7 +116,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 		sw[i] = i;
 	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0), -VCPCM_EBADFD);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), -VCPCM_EBADFD);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), -VCPCM_EBADFD);
 	KUNIT_EXPECT_EQ(test, l->sent, 0u);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
@@ -127,7 +127,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.result, -5);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_configure(s, VCPCM_FMT_S16_LE, 2, 48000), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
 	/* Data written before START goes to the remote at once. */
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 8), 0);
@@ -169,7 +169,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.bytes_rx, 32ULL);
 
 	/* A failing link reports its error and the state does not move. */
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
 	l->fail = -VCPCM_EIO;
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0), -VCPCM_EIO);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
@@ -190,7 +190,7 @@ static struct vcpcm_stream *prepared_stream(struct kunit *test, struct fake_link
 	KUNIT_ASSERT_NOT_NULL(test, sw);
 	vcpcm_stream_init(s, dir, fake_send, l);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, g, t, sw), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, g, t, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
 	return s;
 }
 

@@ -55,4 +55,7 @@ static inline u8 vcpcm_test_byte(u64 i, u32 seed)
 	return (u8)(x >> 56);
 }
 
+/* An interleaved intermediate buffer, as most tests prepare it. */
+#define VCPCM_TEST_INTERLEAVED(buf, ch) (&(struct vcpcm_sw_buffer){ .area = (buf), .channels = (ch) })
+
 #endif

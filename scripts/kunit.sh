@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain)
+suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain vcpcm_layout)
 
 kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" debug)
 ko=$(build_module kunit-uml "$kdir" ARCH=um VCPCM_KUNIT=1)
@@ -58,4 +58,9 @@ while read -r status name; do
 done < <(grep -E '^    (ok|not ok) [0-9]+ ' "$merged" | sed -E 's/^    (ok|not ok) [0-9]+ ([^ #]+).*/\1 \2/; s/^not ok/not_ok/')
 missing=0
 for s in "${suites[@]}"; do [ -s "$out/$s.ktap" ] || { fail "kunit: suite $s did not run"; missing=1; }; done
+# A suite in the module but not in the list above would go uncounted.
+for f in "$out"/vcpcm_*.ktap; do
+	s=$(basename "$f" .ktap)
+	[[ " ${suites[*]} " == *" $s "* ]] || { fail "kunit: suite $s is not in scripts/kunit.sh"; missing=1; }
+done
 [ $parse_rc = 0 ] && [ $missing = 0 ]

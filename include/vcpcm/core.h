@@ -28,6 +28,13 @@ struct vcpcm_ring_geometry {
 	uint32_t max_chunk;	/* most payload bytes in one message */
 	uint64_t boundary;	/* ALSA's boundary in frames (appl_ptr wraps here) */
 	uint64_t appl_start;	/* appl_ptr (= hw_ptr) when prepared, in frames */
+	/*
+	 * Playback: the remote plays the buffer round and round whatever
+	 * appl_ptr says, like DMA hardware, when the application asked for
+	 * it (stop_threshold >= boundary: dmix never moves its slave's
+	 * appl_ptr). queue_limit then bounds how far ahead data is sent.
+	 */
+	uint32_t free_running;
 };
 
 /* One contiguous piece to move: never crosses either ring's end. */
@@ -62,6 +69,24 @@ int vcpcm_cring_receive(struct vcpcm_cring *r, uint32_t bytes, vcpcm_chunk_fn si
 uint32_t vcpcm_cring_hw_pos(const struct vcpcm_cring *r);
 /* Bytes delivered over data the application had not read yet (overruns). */
 uint64_t vcpcm_cring_overwritten(const struct vcpcm_cring *r);
+
+/* ---- Buffer layout ---------------------------------------------------- */
+
+/*
+ * The ring counts packed (interleaved) bytes, as sent on the wire; a
+ * non-interleaved buffer holds one plane of sw_bytes / channels per
+ * channel instead. These copy between the two.
+ */
+struct vcpcm_frame_layout { uint64_t opaque[3]; };
+
+int vcpcm_layout_init(struct vcpcm_frame_layout *l, uint32_t frame_bytes, uint32_t channels,
+		      uint32_t sw_bytes, int noninterleaved);
+/* Copy len packed bytes from packed offset off of buf to dst. */
+void vcpcm_layout_gather(const struct vcpcm_frame_layout *l, const uint8_t *buf, uint32_t off,
+			 uint8_t *dst, uint32_t len);
+/* Copy len packed bytes from src into buf at packed offset off. */
+void vcpcm_layout_scatter(const struct vcpcm_frame_layout *l, uint8_t *buf, uint32_t off,
+			  const uint8_t *src, uint32_t len);
 
 /* ---- Protocol codec ---------------------------------------------------- */
 
@@ -125,7 +150,21 @@ struct vcpcm_stream_timing {
 	uint32_t report_interval_ns;	/* how often the remote reports */
 };
 
-struct vcpcm_stream { uint64_t opaque[64]; };
+/* The ALSA intermediate buffer, as prepared. */
+struct vcpcm_sw_buffer {
+	uint8_t *area;
+	uint32_t channels;
+	uint32_t noninterleaved;	/* one plane per channel */
+	/*
+	 * Playback, non-interleaved only: room to interleave one message's
+	 * payload (at least the geometry's max_chunk bytes). Interleaved
+	 * playback sends straight from the buffer.
+	 */
+	uint8_t *staging;
+	uint32_t staging_bytes;
+};
+
+struct vcpcm_stream { uint64_t opaque[68]; };
 
 void vcpcm_stream_init(struct vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, void *chan);
 enum vcpcm_stream_state vcpcm_stream_get_state(const struct vcpcm_stream *s);
@@ -134,7 +173,7 @@ int vcpcm_stream_open(struct vcpcm_stream *s);
 int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
 			   uint32_t channels, uint32_t rate);
 int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g,
-			 const struct vcpcm_stream_timing *t, uint8_t *sw_buf);
+			 const struct vcpcm_stream_timing *t, const struct vcpcm_sw_buffer *buf);
 int vcpcm_stream_start(struct vcpcm_stream *s, uint64_t now_ns);
 int vcpcm_stream_stop(struct vcpcm_stream *s);
 /* Freeze (paused = 1) or resume (0) the stream; the remote keeps its FIFO. */

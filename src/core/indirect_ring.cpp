@@ -20,6 +20,7 @@ int RingGeometry::assign(const vcpcm_ring_geometry &g)
 	period_bytes = g.period_bytes;
 	boundary = g.boundary;
 	appl_start = g.appl_start;
+	free_running = g.free_running != 0;
 	// The remote side works in whole frames: round its sizes down.
 	hw_bytes = round_to_frames(g.hw_bytes);
 	queue_limit = round_to_frames(g.queue_limit ? min(g.queue_limit, g.hw_bytes) : g.hw_bytes);
@@ -66,6 +67,10 @@ int PlaybackRing::ack(uint64_t appl_ptr)
 	int64_t frames = probe.advance(appl_ptr);
 	if (frames < 0)
 		return static_cast<int>(frames);
+	if (g_.free_running) {
+		appl_ = probe;	// the whole buffer is always "ready"
+		return 0;
+	}
 	uint64_t bytes = static_cast<uint64_t>(frames) * g_.frame_bytes;
 	// ALSA lets the application write up to one buffer past the position
 	// it was given, which may be estimated past the remote's last report
@@ -82,21 +87,25 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 {
 	int sent = 0;
 
-	while (sw_ready_) {
+	// Free-running, the buffer is played round and round, like DMA.
+	while (sw_ready_ || g_.free_running) {
 		uint32_t room = g_.queue_limit - hw_ready_;
 		if (!room)
 			break;
 		vcpcm_chunk c;
 		c.sw_off = sw_data_;
 		c.hw_off = hw_data_;
-		c.len = min(min(sw_ready_, room), min(g_.hw_bytes - hw_data_, g_.sw_bytes - sw_data_));
+		c.len = min(room, min(g_.hw_bytes - hw_data_, g_.sw_bytes - sw_data_));
 		c.len = min(c.len, g_.max_chunk);
+		if (!g_.free_running)
+			c.len = min(c.len, sw_ready_);
 		int err = sink(ctx, &c);
 		if (err)
 			return sent ? sent : err;
 		sw_data_ = (sw_data_ + c.len) % g_.sw_bytes;
 		hw_data_ = (hw_data_ + c.len) % g_.hw_bytes;
-		sw_ready_ -= c.len;
+		if (!g_.free_running)
+			sw_ready_ -= c.len;
 		hw_ready_ += c.len;
 		sent += static_cast<int>(c.len);
 	}

@@ -16,6 +16,7 @@ public:
 	uint32_t hw_bytes = 0, queue_limit = 0, max_chunk = 0;
 	uint64_t boundary = 0;
 	uint64_t appl_start = 0;
+	bool free_running = false;
 	uint32_t round_to_frames(uint32_t bytes) const { return bytes - bytes % frame_bytes; }
 	// Where frame number appl lives in the ALSA buffer.
 	uint32_t sw_offset_of(uint64_t appl) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // A host-side stream: the state machine, one ring and the protocol,
 // talking to the remote through the caller's send function.
+#include "frame_layout.hpp"
 #include "indirect_ring.hpp"
 #include "protocol.hpp"
 
@@ -17,7 +18,7 @@ public:
 	vcpcm_stream_state state() const { return state_; }
 	int open();
 	int configure(uint32_t format, uint32_t channels, uint32_t rate);
-	int prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, uint8_t *sw_buf);
+	int prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, const vcpcm_sw_buffer &buf);
 	int start(uint64_t now_ns);
 	int stop();
 	int pause(bool paused, uint64_t now_ns);
@@ -52,6 +53,8 @@ private:
 	vcpcm_stream_state state_ = VCPCM_ST_CLOSED;
 	uint32_t epoch_ = 0;	// which START the remote's reports belong to
 	uint8_t *sw_buf_ = nullptr;
+	FrameLayout layout_;
+	uint8_t *staging_ = nullptr;	// non-interleaved playback: one payload
 	const uint8_t *rx_payload_ = nullptr;
 	PlaybackRing play_;
 	CaptureRing cap_;
@@ -115,16 +118,25 @@ int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
 	return send(m);
 }
 
-int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, uint8_t *sw_buf)
+int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t,
+		    const vcpcm_sw_buffer &buf)
 {
 	if (vcpcm_state_next(state_, VCPCM_EV_PREPARE) < 0)
 		return -VCPCM_EBADFD;
-	if (!t.rate)
+	if (!t.rate || !buf.area)
 		return -VCPCM_EINVAL;
-	int err = playback() ? play_.reset(g) : cap_.reset(g);
+	int err = layout_.assign(g.frame_bytes, buf.channels, g.sw_bytes, buf.noninterleaved != 0);
 	if (err)
 		return err;
-	sw_buf_ = sw_buf;
+	// Interleaving needs somewhere to put a whole message's payload.
+	bool staged = playback() && layout_.planar();
+	if (staged && (!buf.staging || buf.staging_bytes < g.max_chunk))
+		return -VCPCM_EINVAL;
+	err = playback() ? play_.reset(g) : cap_.reset(g);
+	if (err)
+		return err;
+	sw_buf_ = buf.area;
+	staging_ = staged ? buf.staging : nullptr;
 	timing_ = t;
 	frame_bytes_ = g.frame_bytes;
 	sw_bytes_ = g.sw_bytes;
@@ -142,6 +154,12 @@ int Stream::start(uint64_t now_ns)
 	if (err)
 		return err;
 	report_ns_ = now_ns;	// the remote's clock starts now
+	// Free-running playback never acks: fill the remote now.
+	if (playback()) {
+		int sent = play_.transfer(write_chunk, this);
+		if (sent < 0)
+			return sent;
+	}
 	return move_to(VCPCM_EV_START);
 }
 
@@ -196,7 +214,12 @@ int Stream::write_chunk(void *self, const vcpcm_chunk *c)
 	m.u.write.count = c->len;
 	m.u.write.cookie1 = VCPCM_WRITE_COOKIE1;
 	m.u.write.cookie2 = VCPCM_WRITE_COOKIE2;
-	m.payload = s->sw_buf_ + c->sw_off;	// the one copy happens at the remote
+	if (s->staging_) {
+		s->layout_.gather(s->sw_buf_, c->sw_off, s->staging_, c->len);
+		m.payload = s->staging_;
+	} else {
+		m.payload = s->sw_buf_ + c->sw_off;	// the one copy happens at the remote
+	}
 	m.payload_len = c->len;
 	return s->send(m);
 }
@@ -276,7 +299,7 @@ int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 int Stream::store_chunk(void *self, const vcpcm_chunk *c)
 {
 	Stream *s = static_cast<Stream *>(self);
-	copy_bytes(s->sw_buf_ + c->sw_off, s->rx_payload_ + c->hw_off, c->len);
+	s->layout_.scatter(s->sw_buf_, c->sw_off, s->rx_payload_ + c->hw_off, c->len);
 	return 0;
 }
 
@@ -350,9 +373,9 @@ int vcpcm_stream_configure(vcpcm_stream *s, uint32_t wire_format, uint32_t chann
 	return object_in<Stream>(s)->configure(wire_format, channels, rate);
 }
 int vcpcm_stream_prepare(vcpcm_stream *s, const vcpcm_ring_geometry *g, const vcpcm_stream_timing *t,
-			 uint8_t *sw_buf)
+			 const vcpcm_sw_buffer *buf)
 {
-	return object_in<Stream>(s)->prepare(*g, *t, sw_buf);
+	return object_in<Stream>(s)->prepare(*g, *t, *buf);
 }
 int vcpcm_stream_start(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->start(now_ns); }
 int vcpcm_stream_pause(vcpcm_stream *s, int paused, uint64_t now_ns)

@@ -18,7 +18,8 @@
 
 static const struct snd_pcm_hardware vcpcm_pcm_hw = {
 	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
-		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_BLOCK_TRANSFER |
+		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_NONINTERLEAVED |
+		SNDRV_PCM_INFO_BLOCK_TRANSFER |
 		SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_HAS_LINK_ESTIMATED_ATIME |
 		/* appl_ptr updates must reach .ack, and we cannot rewind */
 		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS,
@@ -193,11 +194,27 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 	return 0;
 }
 
+/*
+ * Free-running playback (stop_threshold >= boundary, as dmix sets up its
+ * slave) is sent round the buffer ahead of the position, like DMA: one
+ * period ahead, which dmix never writes into, but at least two reports'
+ * worth so the remote does not run dry between refills.
+ */
+static u32 vcpcm_free_running_lead(struct snd_pcm_runtime *runtime, u32 report_interval_ns)
+{
+	u64 per_report = div_u64((u64)runtime->rate * report_interval_ns, NSEC_PER_SEC);
+	u32 frames = max_t(u32, runtime->period_size, 2 * per_report + 1);
+
+	return frames_to_bytes(runtime, frames);
+}
+
 static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
 	struct vcpcm_transport *t = sub->vc->transport;
+	bool free_running = substream->stream == SNDRV_PCM_STREAM_PLAYBACK &&
+			    runtime->stop_threshold >= runtime->boundary;
 	struct vcpcm_ring_geometry geometry = {
 		.sw_bytes = snd_pcm_lib_buffer_bytes(substream),
 		.period_bytes = snd_pcm_lib_period_bytes(substream),
@@ -206,6 +223,17 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.max_chunk = t->max_payload,
 		.boundary = runtime->boundary,
 		.appl_start = runtime->control->appl_ptr,
+		.free_running = free_running,
+		.queue_limit = free_running ?
+			vcpcm_free_running_lead(runtime, t->report_interval_ns) : 0,
+	};
+	struct vcpcm_sw_buffer buf = {
+		.area = runtime->dma_area,
+		.channels = runtime->channels,
+		.noninterleaved = runtime->access == SNDRV_PCM_ACCESS_MMAP_NONINTERLEAVED ||
+				  runtime->access == SNDRV_PCM_ACCESS_RW_NONINTERLEAVED,
+		.staging = sub->staging,
+		.staging_bytes = t->max_payload,
 	};
 	struct vcpcm_stream_timing timing = {
 		.rate = runtime->rate,
@@ -225,7 +253,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	snd_pcm_stream_lock_irq(substream);
 	if (runtime->state == SNDRV_PCM_STATE_XRUN)
 		sub->xruns++;	/* the application is recovering from one */
-	err = vcpcm_stream_prepare(&sub->core, &geometry, &timing, runtime->dma_area);
+	err = vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf);
 	snd_pcm_stream_unlock_irq(substream);
 	if (err)
 		dev_err(sub->vc->card->dev, "prepare: ring geometry rejected (%d)\n", err);
@@ -346,6 +374,13 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 							 VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, i);
 			init_completion(&sub->result_done);
 			mutex_init(&sub->request_lock);
+			if (dir == SNDRV_PCM_STREAM_PLAYBACK) {
+				sub->staging = devm_kmalloc(vc->card->dev,
+							    vc->transport->max_payload,
+							    GFP_KERNEL);
+				if (!sub->staging)
+					return -ENOMEM;
+			}
 		}
 	}
 	vc->pcm = pcm;

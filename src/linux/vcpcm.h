@@ -22,6 +22,7 @@ struct vcpcm_sub {
 	struct snd_pcm_substream *substream;	/* set while open */
 	struct vcpcm_chan *chan;
 	struct vcpcm_stream core;		/* under the substream's lock */
+	u8 *staging;				/* playback: interleaves one message */
 	struct mutex request_lock;		/* one request at a time */
 	struct completion result_done;
 	int result;
