@@ -162,12 +162,12 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 		play->buf[i] = vcpcm_test_byte(i, 42) | 1;	/* never silence */
 
 	spin_lock_irq(&cap->lock);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns()), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&cap->lock);
 	t->ops->started(cap->chan);
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns()), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&play->lock);
 	t->ops->started(play->chan);
 	msleep(100);

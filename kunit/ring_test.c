@@ -118,9 +118,8 @@ static void ring_free_running_plays_the_buffer_round(struct kunit *test)
 	struct vcpcm_pring r;
 	u32 i, expect_sw = 0;
 
-	g.free_running = 1;
-	g.queue_limit = 16;	/* one period ahead of the position */
 	KUNIT_ASSERT_EQ(test, vcpcm_pring_init(&r, &g), 0);
+	vcpcm_pring_run_free(&r, 16);	/* one period ahead of the position */
 	for (i = 0; i < 10; i++) {
 		vcpcm_test_sink_reset(&sink);
 		KUNIT_ASSERT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 16);

@@ -115,7 +115,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	for (i = 0; i < 64; i++)
 		sw[i] = i;
 	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0), -VCPCM_EBADFD);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0, 0), -VCPCM_EBADFD);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), -VCPCM_EBADFD);
 	KUNIT_EXPECT_EQ(test, l->sent, 0u);
 
@@ -133,7 +133,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 8), 0);
 	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 32u);
 	KUNIT_EXPECT_MEMEQ(test, l->fifo, sw, 32);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);
 
 	/* A report for another start is stale: ignored, counted. */
@@ -171,7 +171,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	/* A failing link reports its error and the state does not move. */
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
 	l->fail = -VCPCM_EIO;
-	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0), -VCPCM_EIO);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0, 0), -VCPCM_EIO);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PREPARED);
 	l->fail = 0;
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_close(s), 0);
@@ -194,6 +194,40 @@ static struct vcpcm_stream *prepared_stream(struct kunit *test, struct fake_link
 	return s;
 }
 
+/* Free-running playback (dmix's slave) sends from the buffer without acks. */
+static void stream_free_running_sends_without_acks(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 64, .period_bytes = 16, .frame_bytes = 4, .hw_bytes = 64,
+		.max_chunk = 64, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000000 };
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	u8 *sw = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct vcpcm_stream *s;
+	struct vcpcm_rx_event ev;
+	u8 msg[64];
+	int i, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	for (i = 0; i < 64; i++)
+		sw[i] = i + 1;
+	s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 0u);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 16), 0);
+	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 16u);
+	KUNIT_EXPECT_MEMEQ(test, l->fifo, sw, 16);
+	/* Each report refills the lead from the next part of the buffer. */
+	for (i = 1; i <= 5; i++) {
+		len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
+		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+		KUNIT_EXPECT_EQ(test, ev.drained, 0u);
+		KUNIT_EXPECT_EQ(test, l->fifo_bytes, 16u * (i + 1));
+		KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), (u32)(16 * i) % 64);
+	}
+	KUNIT_EXPECT_MEMEQ(test, l->fifo + 64, sw, 32);	/* round again */
+}
+
 static void capture_stream_stores_payload(struct kunit *test)
 {
 	struct vcpcm_ring_geometry g = {
@@ -210,7 +244,7 @@ static void capture_stream_stores_payload(struct kunit *test)
 	u8 hdr[64];
 	int len, i;
 
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
 	m.u.capture.epoch = 1;
 	m.payload = data;
 	m.payload_len = m.u.capture.count = sizeof(data);
@@ -242,7 +276,7 @@ static struct vcpcm_stream *running_playback(struct kunit *test, struct fake_lin
 	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, frames), 0);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
 	return s;
 }
 
@@ -322,13 +356,14 @@ static void capture_position_is_never_estimated(struct kunit *test)
 	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
 	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &g, &timing, sw);
 
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 0u);
 }
 
 static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(state_table_is_exact),
 	KUNIT_CASE(stream_follows_the_state_machine),
+	KUNIT_CASE(stream_free_running_sends_without_acks),
 	KUNIT_CASE(capture_stream_stores_payload),
 	KUNIT_CASE(position_interpolates_between_reports),
 	KUNIT_CASE(position_never_passes_what_was_sent),

@@ -28,13 +28,6 @@ struct vcpcm_ring_geometry {
 	uint32_t max_chunk;	/* most payload bytes in one message */
 	uint64_t boundary;	/* ALSA's boundary in frames (appl_ptr wraps here) */
 	uint64_t appl_start;	/* appl_ptr (= hw_ptr) when prepared, in frames */
-	/*
-	 * Playback: the remote plays the buffer round and round whatever
-	 * appl_ptr says, like DMA hardware, when the application asked for
-	 * it (stop_threshold >= boundary: dmix never moves its slave's
-	 * appl_ptr). queue_limit then bounds how far ahead data is sent.
-	 */
-	uint32_t free_running;
 };
 
 /* One contiguous piece to move: never crosses either ring's end. */
@@ -60,6 +53,13 @@ int vcpcm_pring_complete(struct vcpcm_pring *r, uint32_t bytes);
 uint32_t vcpcm_pring_hw_pos(const struct vcpcm_pring *r);	/* byte offset in sw ring */
 uint32_t vcpcm_pring_in_flight(const struct vcpcm_pring *r);
 uint32_t vcpcm_pring_pending(const struct vcpcm_pring *r);	/* committed, not sent */
+/*
+ * Play the buffer round and round whatever appl_ptr says, like DMA
+ * hardware, lead_bytes ahead of the position: for applications that asked
+ * for it (stop_threshold >= boundary; dmix never moves its slave's
+ * appl_ptr). Until the next init.
+ */
+void vcpcm_pring_run_free(struct vcpcm_pring *r, uint32_t lead_bytes);
 
 int vcpcm_cring_init(struct vcpcm_cring *r, const struct vcpcm_ring_geometry *g);
 /* The application read up to appl_ptr (frames): bytes freed, or -EPIPE/-EINVAL. */
@@ -174,7 +174,8 @@ int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
 			   uint32_t channels, uint32_t rate);
 int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g,
 			 const struct vcpcm_stream_timing *t, const struct vcpcm_sw_buffer *buf);
-int vcpcm_stream_start(struct vcpcm_stream *s, uint64_t now_ns);
+/* free_running_lead: 0, or playback runs free that far ahead (vcpcm_pring_run_free). */
+int vcpcm_stream_start(struct vcpcm_stream *s, uint64_t now_ns, uint32_t free_running_lead);
 int vcpcm_stream_stop(struct vcpcm_stream *s);
 /* Freeze (paused = 1) or resume (0) the stream; the remote keeps its FIFO. */
 int vcpcm_stream_pause(struct vcpcm_stream *s, int paused, uint64_t now_ns);

@@ -3,8 +3,8 @@
 # Runs inside a vm-run guest (POSIX sh; needs aplay, arecord and vcpcm-pattern on PATH).
 #
 #   loopback.sh --play-dev D --cap-dev D --format F --rate R --channels C [--mmap]
-#               [--frames N] [--seed S] [--pad-ms MS] [--slack-ms MS] [--strict-tail]
-#               [--keep DIR] [--save DIR]
+#               [--noninterleaved] [--frames N] [--seed S] [--pad-ms MS] [--slack-ms MS]
+#               [--strict-tail] [--keep DIR] [--save DIR]
 #
 # The capture starts first (leading silence is allowed), runs for a fixed frame count
 # (pattern + pad + slack), and the pattern must appear in it bit-exact right after the silence.
@@ -13,12 +13,14 @@
 # --slack-ms: extra capture time for the start-up lead. Default 1500.
 # --strict-tail: also fail if non-silent frames follow the pattern (stale data replayed after
 #   the stream; snd-aloop does replay a few ms of its old playback buffer when playback stops).
+# --noninterleaved: aplay -I / arecord -I, one raw file per channel (MMAP_ or RW_NONINTERLEAVED).
 # --keep DIR: where to save the raw files on failure (default $VM_OUT if set).
 # --save DIR: save them always.
 # Prints one PASS/FAIL line with figures; exit 0 on PASS, 1 on FAIL, 2 on usage errors.
 set -eu
 
 play= cap= fmt=S16_LE rate=48000 ch=2 mmap= frames= seed=1 pad_ms=250 slack_ms=1500 keep=${VM_OUT:-} save= strict=
+planar=
 usage() { sed -n '4,7p' "$0" | sed 's/^# *//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -28,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--rate) rate=$2; shift 2 ;;
 	--channels) ch=$2; shift 2 ;;
 	--mmap) mmap=-M; shift ;;
+	--noninterleaved) planar=-I; shift ;;
 	--frames) frames=$2; shift 2 ;;
 	--seed) seed=$2; shift 2 ;;
 	--pad-ms) pad_ms=$2; shift 2 ;;
@@ -48,6 +51,19 @@ capframes=$((frames + pad + rate * slack_ms / 1000))
 work=$(mktemp -d "${TMPDIR:-/tmp}/loopback.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$pat" gen -f "$fmt" -c "$ch" -n "$frames" -s "$seed" --pad "$pad" -o "$work/play.raw"
+# Non-interleaved: aplay -I reads one file per channel; arecord -I, given one
+# name, writes NAME.0 .. NAME.<ch-1> (even for one channel).
+play_files=$work/play.raw cap_parts=
+if [ -n "$planar" ]; then
+	"$pat" split -f "$fmt" -c "$ch" -o "$work/play.raw" "$work/play.raw"
+	play_files=
+	k=0
+	while [ $k -lt "$ch" ]; do
+		play_files="$play_files $work/play.raw.$k"
+		cap_parts="$cap_parts $work/cap.raw.$k"
+		k=$((k + 1))
+	done
+fi
 
 # /proc/asound/<card>/pcm<dev>c: where to see that the capture runs (hw:CARD,DEV[,SUB] names).
 status_dir() {
@@ -61,7 +77,8 @@ status_dir() {
 }
 
 t0=$(date +%s)
-arecord -q -D "$cap" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap -s "$capframes" "$work/cap.raw" \
+# shellcheck disable=SC2086 # the file lists split on purpose
+arecord -q -D "$cap" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap $planar -s "$capframes" "$work/cap.raw" \
 	2>"$work/cap.err" &
 rec=$!
 sdir=$(status_dir "$cap")
@@ -79,7 +96,8 @@ while ! cat "$sdir"/sub*/status 2>/dev/null | grep -q 'state: RUNNING'; do
 done
 
 play_rc=0
-aplay -q -D "$play" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap "$work/play.raw" 2>"$work/play.err" ||
+# shellcheck disable=SC2086
+aplay -q -D "$play" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap $planar $play_files 2>"$work/play.err" ||
 	play_rc=$?
 # The capture ends by itself after $capframes; don't wait forever if it is stuck.
 (sleep $((slack_ms / 1000 + pad_ms / 1000 + 10)) && kill $rec) >/dev/null 2>&1 &
@@ -88,6 +106,8 @@ rec_rc=0
 wait $rec || rec_rc=$?
 kill $dog 2>/dev/null || true
 secs=$(($(date +%s) - t0))
+# shellcheck disable=SC2086
+[ -z "$planar" ] || "$pat" join -f "$fmt" -c "$ch" -o "$work/cap.raw" $cap_parts
 
 verdict=$("$pat" verify -f "$fmt" -c "$ch" -n "$frames" -s "$seed" $strict "$work/cap.raw") && ok=1 || ok=0
 xruns=$(cat "$work/play.err" "$work/cap.err" | grep -ci 'underrun\|overrun' || true)
@@ -95,7 +115,7 @@ xruns=$(cat "$work/play.err" "$work/cap.err" | grep -ci 'underrun\|overrun' || t
 res=FAIL
 [ $ok = 0 ] || res=PASS
 echo "$res loopback play=$play cap=$cap format=$fmt rate=$rate channels=$ch" \
-	"access=$([ -n "$mmap" ] && echo mmap || echo rw) seconds=$secs aplay_rc=$play_rc arecord_rc=$rec_rc xrun_msgs=$xruns :: $verdict"
+	"access=$([ -n "$mmap" ] && echo mmap || echo rw)_$([ -n "$planar" ] && echo noninterleaved || echo interleaved) seconds=$secs aplay_rc=$play_rc arecord_rc=$rec_rc xrun_msgs=$xruns :: $verdict"
 [ -z "$save" ] || { mkdir -p "$save" && cp "$work/play.raw" "$work/cap.raw" "$save/"; }
 if [ $ok = 0 ]; then
 	sed 's/^/  aplay: /' "$work/play.err"

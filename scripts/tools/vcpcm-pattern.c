@@ -2,8 +2,11 @@
 /*
  * vcpcm-pattern: deterministic raw PCM test signals, and bit-exact verification of a capture.
  *
- *   vcpcm-pattern gen    -f FMT -c CH -n FRAMES [-s SEED] [--pad FRAMES] [-o FILE]
+ *   vcpcm-pattern gen    -f FMT -c CH -n FRAMES [-s SEED] [--lead FRAMES] [--pad FRAMES] [-o FILE]
  *   vcpcm-pattern verify -f FMT -c CH -n FRAMES [-s SEED] [--strict-tail] CAPTURE
+ *   vcpcm-pattern verify-mix -f S16_LE -c CH -n FRAMES -s SEED --seed2 SEED2 CAPTURE
+ *   vcpcm-pattern split  -f FMT -c CH -o PREFIX INPUT      (PREFIX.0 .. PREFIX.<CH-1>)
+ *   vcpcm-pattern join   -f FMT -c CH -o OUTPUT IN0 .. IN<CH-1>
  *   vcpcm-pattern tone   -f FMT -c CH -n FRAMES -r RATE [--freq HZ] [--amp 0..1] [-o FILE]
  *   vcpcm-pattern level  -f S16_LE|S32_LE -c CH CAPTURE
  *
@@ -15,6 +18,10 @@
  * first non-silent frame of a capture is the first frame of the pattern.
  * verify: the capture must hold only silent frames, then the FRAMES pattern frames bit-exact.
  * It prints one line, "PASS ..." or "FAIL ...", and exits 0 (pass), 1 (mismatch) or 2 (error).
+ * verify-mix: the capture of two patterns played at once through a mixer (dmix), each
+ * starting at an unknown frame: after leading silence it must equal, sample by sample, the
+ * saturated sum of both patterns at the offsets that explain its start, then silence.
+ * split/join: one raw file per channel (aplay -I / arecord -I) and back.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,8 +46,11 @@ static unsigned int channels = 2, bps = 2, fsize = 4;
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: vcpcm-pattern gen    -f FMT -c CH -n FRAMES [-s SEED] [--pad FRAMES] [-o FILE]\n"
+		"usage: vcpcm-pattern gen    -f FMT -c CH -n FRAMES [-s SEED] [--lead FRAMES] [--pad FRAMES] [-o FILE]\n"
 		"       vcpcm-pattern verify -f FMT -c CH -n FRAMES [-s SEED] [--strict-tail] CAPTURE\n"
+		"       vcpcm-pattern verify-mix -f S16_LE -c CH -n FRAMES -s SEED --seed2 SEED2 CAPTURE\n"
+		"       vcpcm-pattern split  -f FMT -c CH -o PREFIX INPUT\n"
+		"       vcpcm-pattern join   -f FMT -c CH -o OUTPUT IN0 .. IN<CH-1>\n"
 		"       vcpcm-pattern tone   -f FMT -c CH -n FRAMES -r RATE [--freq HZ] [--amp A] [-o FILE]\n"
 		"FMT: S16_LE S32_LE U8 S24_LE FLOAT_LE\n");
 	exit(2);
@@ -276,6 +286,141 @@ static int verify(const char *path, unsigned long n, uint64_t seed, int strict_t
 	return ok ? 0 : 1;
 }
 
+static int sample_s16(const uint8_t *p)
+{
+	return (int16_t)(p[0] | p[1] << 8);
+}
+
+/* Pattern sample k of frame i of a pattern that starts at capture frame start (0 outside). */
+static int pattern_at(const uint8_t *pat, unsigned long n, long start, unsigned long t, unsigned int k)
+{
+	long i = (long)t - start;
+
+	return i < 0 || i >= (long)n ? 0 : sample_s16(pat + (unsigned long)i * fsize + k * 2);
+}
+
+/* Capture frames from `from` that differ from the saturated sum with x at tx and y at ty. */
+static unsigned long mix_mismatches(const uint8_t *cap, unsigned long cframes, unsigned long from,
+				    const uint8_t *x, long tx, const uint8_t *y, long ty,
+				    unsigned long n, unsigned long *first)
+{
+	unsigned long t, bad = 0;
+
+	*first = cframes;
+	for (t = from; t < cframes; t++) {
+		for (unsigned int k = 0; k < channels; k++) {
+			int sum = pattern_at(x, n, tx, t, k) + pattern_at(y, n, ty, t, k);
+
+			sum = sum > 32767 ? 32767 : sum < -32768 ? -32768 : sum;
+			if (sample_s16(cap + t * fsize + k * 2) != sum) {
+				if (*first == cframes)
+					*first = t;
+				bad++;
+				break;
+			}
+		}
+	}
+	return bad;
+}
+
+static int verify_mix(const char *path, unsigned long n, uint64_t seed_a, uint64_t seed_b)
+{
+	size_t len;
+	uint8_t *cap = read_all(path, &len), *pa = pattern(n, seed_a), *pb = pattern(n, seed_b);
+	unsigned long cframes = len / fsize, t0 = 0, best = cframes + 1, first = 0;
+	long best_x = 0, best_y = 0;
+	int a_first_best = 1;
+
+	if (fmt != S16_LE)
+		usage();
+	while (t0 < cframes && frame_is_silent(cap + t0 * fsize))
+		t0++;
+	/*
+	 * Whichever pattern starts first is alone until the other starts: the
+	 * first frame that differs from it alone is where the other began (or
+	 * up to two frames earlier, if saturation hid the sum).
+	 */
+	for (int a_first = 1; a_first >= 0 && best; a_first--) {
+		const uint8_t *x = a_first ? pa : pb, *y = a_first ? pb : pa;
+		unsigned long ty, f;
+
+		mix_mismatches(cap, cframes, t0, x, (long)t0, y, (long)cframes + 1, n, &ty);
+		for (unsigned long c = ty >= t0 + 2 ? ty - 2 : t0; c <= ty && c < cframes && best; c++) {
+			unsigned long bad = mix_mismatches(cap, cframes, t0, x, (long)t0, y, (long)c, n, &f);
+
+			if (bad < best) {
+				best = bad;
+				first = f;
+				best_x = (long)t0;
+				best_y = (long)c;
+				a_first_best = a_first;
+			}
+		}
+	}
+	long ta = a_first_best ? best_x : best_y, tb = a_first_best ? best_y : best_x;
+	int complete = t0 < cframes && (unsigned long)ta + n <= cframes && (unsigned long)tb + n <= cframes;
+	int ok = complete && best == 0;
+
+	printf("%s verify-mix channels=%u pattern_frames=%lu capture_frames=%lu start_a=%ld start_b=%ld "
+	       "mismatched_frames=%lu", ok ? "PASS" : "FAIL", channels, n, cframes, ta, tb,
+	       best > cframes ? cframes : best);
+	if (t0 == cframes)
+		printf(" reason=no_signal");
+	else if (!complete)
+		printf(" reason=short_capture");
+	else if (best)
+		printf(" first_mismatch=%lu", first);
+	printf("\n");
+	free(cap);
+	free(pa);
+	free(pb);
+	return ok ? 0 : 1;
+}
+
+/* One file per channel, as aplay -I / arecord -I use them. */
+static int split(const char *in_path, const char *prefix)
+{
+	size_t len;
+	uint8_t *in = read_all(in_path, &len);
+	char name[4096];
+
+	for (unsigned int k = 0; k < channels; k++) {
+		FILE *out;
+
+		snprintf(name, sizeof(name), "%s.%u", prefix, k);
+		out = fopen(name, "wb");
+		if (!out)
+			fail_io(name);
+		for (size_t f = 0; f + fsize <= len; f += fsize)
+			write_all(out, in + f + k * bps, bps);
+		if (fclose(out))
+			fail_io(name);
+	}
+	free(in);
+	return 0;
+}
+
+static int join(char **in_paths, FILE *out)
+{
+	uint8_t **in = calloc(channels, sizeof(*in));
+	size_t len, frames = (size_t)-1;
+
+	if (!in)
+		fail_io("malloc");
+	for (unsigned int k = 0; k < channels; k++) {
+		in[k] = read_all(in_paths[k], &len);
+		if (len / bps < frames)
+			frames = len / bps;	/* the shortest channel decides */
+	}
+	for (size_t f = 0; f < frames; f++)
+		for (unsigned int k = 0; k < channels; k++)
+			write_all(out, in[k] + f * bps, bps);
+	for (unsigned int k = 0; k < channels; k++)
+		free(in[k]);
+	free(in);
+	return 0;
+}
+
 static int level(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -328,10 +473,11 @@ int main(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },   { "output", required_argument, NULL, 'o' },
 		{ "pad", required_argument, NULL, 'p' },    { "freq", required_argument, NULL, 'F' },
 		{ "amp", required_argument, NULL, 'a' },    { "strict-tail", no_argument, NULL, 't' },
+		{ "lead", required_argument, NULL, 'l' },   { "seed2", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
-	unsigned long frames = 48000, pad = 0, rate = 48000;
-	uint64_t seed = 1;
+	unsigned long frames = 48000, pad = 0, lead = 0, rate = 48000;
+	uint64_t seed = 1, seed2 = 2;
 	double freq = 1000.0, amp = 0.5;
 	const char *outpath = NULL, *mode;
 	int strict_tail = 0, c;
@@ -365,6 +511,8 @@ int main(int argc, char **argv)
 		case 'F': freq = strtod(optarg, NULL); break;
 		case 'a': amp = strtod(optarg, NULL); break;
 		case 't': strict_tail = 1; break;
+		case 'l': lead = strtoul(optarg, NULL, 0); break;
+		case 'S': seed2 = strtoull(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
@@ -383,6 +531,26 @@ int main(int argc, char **argv)
 			usage();
 		return verify(argv[optind], frames, seed, strict_tail);
 	}
+	if (!strcmp(mode, "verify-mix")) {
+		if (optind != argc - 1)
+			usage();
+		return verify_mix(argv[optind], frames, seed, seed2);
+	}
+	if (!strcmp(mode, "split")) {
+		if (optind != argc - 1 || !outpath)
+			usage();
+		return split(argv[optind], outpath);
+	}
+	if (!strcmp(mode, "join")) {
+		if (argc - optind != (int)channels || !outpath)
+			usage();
+		if (!(out = fopen(outpath, "wb")))
+			fail_io(outpath);
+		join(argv + optind, out);
+		if (fclose(out))
+			fail_io(outpath);
+		return 0;
+	}
 	if (optind != argc)
 		usage();
 	if (outpath && !(out = fopen(outpath, "wb")))
@@ -390,6 +558,13 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "gen")) {
 		uint8_t *buf = pattern(frames, seed);
+		uint8_t *z = calloc(lead ? lead : 1, fsize);
+
+		if (!z)
+			fail_io("malloc");
+		memset(z, silence_byte(), lead * fsize);
+		write_all(out, z, lead * fsize);
+		free(z);
 
 		write_all(out, buf, frames * fsize);
 		free(buf);

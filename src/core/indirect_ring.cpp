@@ -20,7 +20,6 @@ int RingGeometry::assign(const vcpcm_ring_geometry &g)
 	period_bytes = g.period_bytes;
 	boundary = g.boundary;
 	appl_start = g.appl_start;
-	free_running = g.free_running != 0;
 	// The remote side works in whole frames: round its sizes down.
 	hw_bytes = round_to_frames(g.hw_bytes);
 	queue_limit = round_to_frames(g.queue_limit ? min(g.queue_limit, g.hw_bytes) : g.hw_bytes);
@@ -57,7 +56,18 @@ int PlaybackRing::reset(const vcpcm_ring_geometry &g)
 	sw_data_ = sw_io_ = g_.sw_offset_of(g_.appl_start);
 	periods_.reset(g_.period_bytes, sw_io_);
 	hw_data_ = sw_ready_ = hw_ready_ = 0;
+	free_running_ = false;
 	return 0;
+}
+
+void PlaybackRing::run_free(uint32_t lead_bytes)
+{
+	if (!lead_bytes)
+		return;
+	// What was committed is part of the buffer that now plays anyway.
+	free_running_ = true;
+	sw_ready_ = 0;
+	g_.queue_limit = max(g_.frame_bytes, g_.round_to_frames(min(lead_bytes, g_.hw_bytes)));
 }
 
 int PlaybackRing::ack(uint64_t appl_ptr)
@@ -67,7 +77,7 @@ int PlaybackRing::ack(uint64_t appl_ptr)
 	int64_t frames = probe.advance(appl_ptr);
 	if (frames < 0)
 		return static_cast<int>(frames);
-	if (g_.free_running) {
+	if (free_running_) {
 		appl_ = probe;	// the whole buffer is always "ready"
 		return 0;
 	}
@@ -88,7 +98,7 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 	int sent = 0;
 
 	// Free-running, the buffer is played round and round, like DMA.
-	while (sw_ready_ || g_.free_running) {
+	while (sw_ready_ || free_running_) {
 		uint32_t room = g_.queue_limit - hw_ready_;
 		if (!room)
 			break;
@@ -97,14 +107,14 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 		c.hw_off = hw_data_;
 		c.len = min(room, min(g_.hw_bytes - hw_data_, g_.sw_bytes - sw_data_));
 		c.len = min(c.len, g_.max_chunk);
-		if (!g_.free_running)
+		if (!free_running_)
 			c.len = min(c.len, sw_ready_);
 		int err = sink(ctx, &c);
 		if (err)
 			return sent ? sent : err;
 		sw_data_ = (sw_data_ + c.len) % g_.sw_bytes;
 		hw_data_ = (hw_data_ + c.len) % g_.hw_bytes;
-		if (!g_.free_running)
+		if (!free_running_)
 			sw_ready_ -= c.len;
 		hw_ready_ += c.len;
 		sent += static_cast<int>(c.len);
@@ -204,6 +214,10 @@ int vcpcm_pring_complete(vcpcm_pring *r, uint32_t bytes)
 uint32_t vcpcm_pring_hw_pos(const vcpcm_pring *r) { return vcpcm::object_in<PlaybackRing>(r)->hw_pos(); }
 uint32_t vcpcm_pring_in_flight(const vcpcm_pring *r) { return vcpcm::object_in<PlaybackRing>(r)->in_flight(); }
 uint32_t vcpcm_pring_pending(const vcpcm_pring *r) { return vcpcm::object_in<PlaybackRing>(r)->pending(); }
+void vcpcm_pring_run_free(vcpcm_pring *r, uint32_t lead_bytes)
+{
+	vcpcm::object_in<PlaybackRing>(r)->run_free(lead_bytes);
+}
 
 int vcpcm_cring_init(vcpcm_cring *r, const vcpcm_ring_geometry *g)
 {

@@ -16,7 +16,6 @@ public:
 	uint32_t hw_bytes = 0, queue_limit = 0, max_chunk = 0;
 	uint64_t boundary = 0;
 	uint64_t appl_start = 0;
-	bool free_running = false;
 	uint32_t round_to_frames(uint32_t bytes) const { return bytes - bytes % frame_bytes; }
 	// Where frame number appl lives in the ALSA buffer.
 	uint32_t sw_offset_of(uint64_t appl) const
@@ -62,6 +61,7 @@ public:
 	int ack(uint64_t appl_ptr);
 	int transfer(vcpcm_chunk_fn sink, void *ctx);
 	int complete(uint32_t bytes);
+	void run_free(uint32_t lead_bytes);
 	uint32_t hw_pos() const { return sw_io_; }
 	uint32_t in_flight() const { return hw_ready_; }
 	uint32_t pending() const { return sw_ready_; }
@@ -69,6 +69,7 @@ private:
 	RingGeometry g_;
 	ApplPointer appl_;
 	PeriodCounter periods_;
+	bool free_running_ = false;
 	uint32_t sw_data_ = 0;	// next ALSA-buffer byte to send
 	uint32_t hw_data_ = 0;	// where it lands in the remote FIFO
 	uint32_t sw_ready_ = 0;	// committed by the application, not sent

@@ -19,7 +19,7 @@ public:
 	int open();
 	int configure(uint32_t format, uint32_t channels, uint32_t rate);
 	int prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, const vcpcm_sw_buffer &buf);
-	int start(uint64_t now_ns);
+	int start(uint64_t now_ns, uint32_t free_running_lead);
 	int stop();
 	int pause(bool paused, uint64_t now_ns);
 	int close();
@@ -145,7 +145,7 @@ int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t,
 	return move_to(VCPCM_EV_PREPARE);
 }
 
-int Stream::start(uint64_t now_ns)
+int Stream::start(uint64_t now_ns, uint32_t free_running_lead)
 {
 	if (vcpcm_state_next(state_, VCPCM_EV_START) < 0)
 		return -VCPCM_EBADFD;
@@ -156,6 +156,7 @@ int Stream::start(uint64_t now_ns)
 	report_ns_ = now_ns;	// the remote's clock starts now
 	// Free-running playback never acks: fill the remote now.
 	if (playback()) {
+		play_.run_free(free_running_lead);
 		int sent = play_.transfer(write_chunk, this);
 		if (sent < 0)
 			return sent;
@@ -377,7 +378,10 @@ int vcpcm_stream_prepare(vcpcm_stream *s, const vcpcm_ring_geometry *g, const vc
 {
 	return object_in<Stream>(s)->prepare(*g, *t, *buf);
 }
-int vcpcm_stream_start(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->start(now_ns); }
+int vcpcm_stream_start(vcpcm_stream *s, uint64_t now_ns, uint32_t free_running_lead)
+{
+	return object_in<Stream>(s)->start(now_ns, free_running_lead);
+}
 int vcpcm_stream_pause(vcpcm_stream *s, int paused, uint64_t now_ns)
 {
 	return object_in<Stream>(s)->pause(paused != 0, now_ns);

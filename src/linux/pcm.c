@@ -200,11 +200,16 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
  * period ahead, which dmix never writes into, but at least two reports'
  * worth so the remote does not run dry between refills.
  */
-static u32 vcpcm_free_running_lead(struct snd_pcm_runtime *runtime, u32 report_interval_ns)
+static u32 vcpcm_free_running_lead(struct snd_pcm_substream *substream, u32 report_interval_ns)
 {
+	struct snd_pcm_runtime *runtime = substream->runtime;
 	u64 per_report = div_u64((u64)runtime->rate * report_interval_ns, NSEC_PER_SEC);
 	u32 frames = max_t(u32, runtime->period_size, 2 * per_report + 1);
 
+	/* Decided at start: alsa-lib prepares before sw_params are set. */
+	if (substream->stream != SNDRV_PCM_STREAM_PLAYBACK ||
+	    runtime->stop_threshold < runtime->boundary)
+		return 0;
 	return frames_to_bytes(runtime, frames);
 }
 
@@ -213,8 +218,6 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
 	struct vcpcm_transport *t = sub->vc->transport;
-	bool free_running = substream->stream == SNDRV_PCM_STREAM_PLAYBACK &&
-			    runtime->stop_threshold >= runtime->boundary;
 	struct vcpcm_ring_geometry geometry = {
 		.sw_bytes = snd_pcm_lib_buffer_bytes(substream),
 		.period_bytes = snd_pcm_lib_period_bytes(substream),
@@ -223,9 +226,6 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.max_chunk = t->max_payload,
 		.boundary = runtime->boundary,
 		.appl_start = runtime->control->appl_ptr,
-		.free_running = free_running,
-		.queue_limit = free_running ?
-			vcpcm_free_running_lead(runtime, t->report_interval_ns) : 0,
 	};
 	struct vcpcm_sw_buffer buf = {
 		.area = runtime->dma_area,
@@ -267,7 +267,9 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
-		err = vcpcm_stream_start(&sub->core, ktime_get_ns());
+		err = vcpcm_stream_start(&sub->core, ktime_get_ns(),
+					 vcpcm_free_running_lead(substream,
+								 sub->vc->transport->report_interval_ns));
 		if (!err)
 			sub->vc->transport->ops->started(sub->chan);
 		return err;

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpcm-pcmcheck: stream-control checks through alsa-lib, for the e2e rigs.
+ *
+ *   vcpcm-pcmcheck drain   [-D DEV] [-r RATE] [-c CH] [-n FRAMES] [--tolerance-ms MS]
+ *   vcpcm-pcmcheck pause   [-D DEV] [-r RATE] [-c CH] [--pause-ms MS]
+ *   vcpcm-pcmcheck suspend [-D DEV] [-r RATE] [-c CH] [--seconds S]
+ *
+ * drain:   queue FRAMES, then time snd_pcm_drain() against what was still queued (the
+ *          delay): it must end within delay/rate + tolerance (20 ms) and not before
+ *          delay/rate - tolerance (which would mean audio was dropped).
+ * pause:   pause a running stream; while paused the position must not move and the state
+ *          must be PAUSED; after resuming the position moves again, and the rest plays out
+ *          with no xrun.
+ * suspend: stream for S seconds while something else suspends the system; when a write
+ *          reports -ESTRPIPE, resume (or re-prepare, if the driver cannot resume) and go on.
+ *          Passes when every frame was written, with at least one suspend seen.
+ *
+ * S16_LE playback, interleaved RW. Prints one "PASS ..." or "FAIL ..." line with the
+ * figures; exit 0 on pass, 1 on fail, 2 on usage or setup errors.
+ */
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *device = "hw:vcpcm,0,0";
+static unsigned int rate = 48000, channels = 2;
+static snd_pcm_t *pcm;
+static snd_pcm_uframes_t buffer_size, period_size;
+
+static void die(const char *what, int err)
+{
+	printf("FAIL setup: %s: %s\n", what, snd_strerror(err));
+	exit(2);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Open and configure: buffer of buffer_ms, 4 periods, start once a period is queued. */
+static void open_pcm(unsigned int buffer_ms)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	unsigned int buffer_us = buffer_ms * 1000, periods = 4;
+	int err;
+
+	err = snd_pcm_open(&pcm, device, SND_PCM_STREAM_PLAYBACK, 0);
+	if (err < 0)
+		die("open", err);
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_hw_params_any(pcm, hw);
+	if ((err = snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
+	    (err = snd_pcm_hw_params_set_channels(pcm, hw, channels)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate(pcm, hw, rate, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_buffer_time_near(pcm, hw, &buffer_us, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params_set_periods_near(pcm, hw, &periods, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params(pcm, hw)) < 0)
+		die("hw_params", err);
+	snd_pcm_hw_params_get_buffer_size(hw, &buffer_size);
+	snd_pcm_hw_params_get_period_size(hw, &period_size, NULL);
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(pcm, sw);
+	if ((err = snd_pcm_sw_params_set_start_threshold(pcm, sw, period_size)) < 0 ||
+	    (err = snd_pcm_sw_params(pcm, sw)) < 0)
+		die("sw_params", err);
+}
+
+/* A non-silent signal, so a capture of it would show every frame. */
+static short *make_frames(snd_pcm_uframes_t frames)
+{
+	short *buf = malloc(frames * channels * sizeof(short));
+
+	if (!buf)
+		die("malloc", -ENOMEM);
+	for (snd_pcm_uframes_t i = 0; i < frames * channels; i++)
+		buf[i] = (short)(1000 + (i * 7919) % 20000);
+	return buf;
+}
+
+/* Write all frames; -ESTRPIPE handling is the caller's (suspend), others fail. */
+static snd_pcm_sframes_t write_some(const short *buf, snd_pcm_uframes_t frames)
+{
+	snd_pcm_sframes_t n = snd_pcm_writei(pcm, buf, frames);
+
+	if (n == -EAGAIN)
+		return 0;
+	return n;
+}
+
+static int check_drain(snd_pcm_uframes_t frames, double tolerance_ms)
+{
+	short *buf;
+	snd_pcm_sframes_t delay = 0, n;
+	snd_pcm_uframes_t done = 0;
+	double t0, took, expect;
+	int err, ok;
+
+	open_pcm(500);
+	if (frames > buffer_size)
+		frames = buffer_size;	/* all of it queued when drain starts */
+	buf = make_frames(frames);
+	while (done < frames) {
+		n = write_some(buf + done * channels, frames - done);
+		if (n < 0)
+			die("write", (int)n);
+		done += (snd_pcm_uframes_t)n;
+	}
+	if ((err = snd_pcm_delay(pcm, &delay)) < 0)
+		die("delay", err);
+	t0 = now_ms();
+	err = snd_pcm_drain(pcm);
+	took = now_ms() - t0;
+	expect = delay * 1000.0 / rate;
+	ok = err == 0 && took <= expect + tolerance_ms && took >= expect - tolerance_ms;
+	printf("%s drain frames=%lu rate=%u buffer=%lu queued_at_drain=%ld expected_ms=%.1f "
+	       "took_ms=%.1f late_ms=%.1f tolerance_ms=%.0f result=%s\n", ok ? "PASS" : "FAIL",
+	       frames, rate, buffer_size, (long)delay, expect, took, took - expect, tolerance_ms,
+	       snd_strerror(err));
+	free(buf);
+	snd_pcm_close(pcm);
+	return ok ? 0 : 1;
+}
+
+static int check_pause(unsigned int pause_ms)
+{
+	snd_pcm_uframes_t total = rate, done = 0;	/* one second */
+	short *buf = make_frames(total);
+	snd_pcm_status_t *st;
+	snd_pcm_uframes_t avail_before, avail_during, avail_after;
+	snd_pcm_state_t during;
+	int err, ok, xruns = 0;
+
+	snd_pcm_status_alloca(&st);
+	open_pcm(200);
+	/* Fill the buffer, let it run a while, then pause. */
+	while (done < buffer_size) {
+		snd_pcm_sframes_t n = write_some(buf + done * channels, buffer_size - done);
+
+		if (n < 0)
+			die("write", (int)n);
+		done += (snd_pcm_uframes_t)n;
+	}
+	sleep_ms(50);
+	if ((err = snd_pcm_pause(pcm, 1)) < 0)
+		die("pause", err);
+	snd_pcm_status(pcm, st);
+	avail_before = snd_pcm_status_get_avail(st);
+	sleep_ms(pause_ms);
+	snd_pcm_status(pcm, st);
+	avail_during = snd_pcm_status_get_avail(st);
+	during = snd_pcm_status_get_state(st);
+	if ((err = snd_pcm_pause(pcm, 0)) < 0)
+		die("resume", err);
+	sleep_ms(50);
+	snd_pcm_status(pcm, st);
+	avail_after = snd_pcm_status_get_avail(st);
+	/* The rest of the second plays out. */
+	while (done < total) {
+		snd_pcm_sframes_t n = write_some(buf + done * channels, total - done);
+
+		if (n == -EPIPE) {
+			xruns++;
+			snd_pcm_prepare(pcm);
+			continue;
+		}
+		if (n < 0)
+			die("write", (int)n);
+		done += (snd_pcm_uframes_t)n;
+	}
+	err = snd_pcm_drain(pcm);
+	ok = during == SND_PCM_STATE_PAUSED && avail_during == avail_before &&
+	     avail_after > avail_during && xruns == 0 && err == 0;
+	printf("%s pause pause_ms=%u state_while_paused=%s avail_at_pause=%lu avail_after_%ums=%lu "
+	       "avail_50ms_after_resume=%lu xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", pause_ms,
+	       snd_pcm_state_name(during), avail_before, pause_ms, avail_during, avail_after, xruns,
+	       snd_strerror(err));
+	free(buf);
+	snd_pcm_close(pcm);
+	return ok ? 0 : 1;
+}
+
+static int check_suspend(unsigned int seconds)
+{
+	snd_pcm_uframes_t total = (snd_pcm_uframes_t)rate * seconds, done = 0;
+	int suspends = 0, resumed = 0, prepared = 0, xruns = 0, err, ok;
+	short *buf;
+
+	open_pcm(100);
+	buf = make_frames(period_size);
+	while (done < total) {
+		snd_pcm_sframes_t n = write_some(buf, period_size);
+
+		if (n == -ESTRPIPE) {
+			suspends++;
+			while ((err = snd_pcm_resume(pcm)) == -EAGAIN)
+				sleep_ms(10);
+			if (err == 0) {
+				resumed++;
+				continue;
+			}
+			/* The driver cannot resume in place (no INFO_RESUME): start again. */
+			if ((err = snd_pcm_prepare(pcm)) < 0)
+				die("prepare after suspend", err);
+			prepared++;
+			continue;
+		}
+		if (n == -EPIPE) {
+			xruns++;	/* expected once the system was frozen; not a failure */
+			snd_pcm_prepare(pcm);
+			continue;
+		}
+		if (n < 0)
+			die("write", (int)n);
+		done += (snd_pcm_uframes_t)n;
+	}
+	err = snd_pcm_drain(pcm);
+	ok = suspends > 0 && err == 0;
+	printf("%s suspend seconds=%u frames_written=%lu suspends_seen=%d resumed=%d "
+	       "re_prepared=%d xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", seconds, done, suspends,
+	       resumed, prepared, xruns, snd_strerror(err));
+	free(buf);
+	snd_pcm_close(pcm);
+	return ok ? 0 : 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vcpcm-pcmcheck drain|pause|suspend [-D DEV] [-r RATE] [-c CH] "
+			"[-n FRAMES] [--tolerance-ms MS] [--pause-ms MS] [--seconds S]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'D' }, { "rate", required_argument, NULL, 'r' },
+		{ "channels", required_argument, NULL, 'c' }, { "frames", required_argument, NULL, 'n' },
+		{ "tolerance-ms", required_argument, NULL, 't' },
+		{ "pause-ms", required_argument, NULL, 'p' }, { "seconds", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long frames = 12000;
+	unsigned int pause_ms = 300, seconds = 10;
+	double tolerance_ms = 20;
+	const char *mode;
+	int c;
+
+	if (argc < 2)
+		usage();
+	mode = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "D:r:c:n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': device = optarg; break;
+		case 'r': rate = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'c': channels = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'n': frames = strtoul(optarg, NULL, 0); break;
+		case 't': tolerance_ms = strtod(optarg, NULL); break;
+		case 'p': pause_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 's': seconds = (unsigned int)strtoul(optarg, NULL, 0); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || !rate || !channels || !frames)
+		usage();
+	if (!strcmp(mode, "drain"))
+		return check_drain(frames, tolerance_ms);
+	if (!strcmp(mode, "pause"))
+		return check_pause(pause_ms);
+	if (!strcmp(mode, "suspend"))
+		return check_suspend(seconds);
+	usage();
+	return 2;
+}
