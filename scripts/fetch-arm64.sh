@@ -98,7 +98,8 @@ fetch_kernel() {
 }
 
 # arm64 userland for the initramfs: the seeds plus every package that provides a NEEDED library.
-rootfs_seeds=(busybox-static alsa-utils libasound2 libasound2-data libc6)
+# libgcc-s1: glibc dlopens libgcc_s for pthread_exit (alsabat), so no NEEDED names it.
+rootfs_seeds=(busybox-static alsa-utils libasound2 libasound2-data libc6 libgcc-s1)
 fetch_rootfs() {
 	local root=$VCPCM_CACHE/arm64/rootfs stamp=() p f so missing more i
 	# Fast path: every recorded package still has the same candidate version.
@@ -107,6 +108,10 @@ fetch_rootfs() {
 		resolve "${stamp[@]%%_*}"
 		more=0
 		for f in "${stamp[@]}"; do [ "${cand[${f%%_*}]}" = "$f" ] || more=1; done
+		# A seed added since the rootfs was built.
+		for p in "${rootfs_seeds[@]}"; do
+			printf '%s\n' "${stamp[@]%%_*}" | grep -qx "$p" || more=1
+		done
 		[ $more = 1 ] || return 0
 	fi
 	log "building arm64 rootfs"

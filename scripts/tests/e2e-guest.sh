@@ -102,7 +102,7 @@ sed 's/^/    /' /tmp/stats.txt | head -n 8
 # saturated sum. dsnoop: two clients capture the same data. (dmix runs its
 # slave free: stop_threshold = boundary, appl_ptr never moves.)
 dmix=dmix:CARD=vcpcm,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000,CHANNELS=2
-dsnoop=dsnoop:CARD=vcpcm,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000,CHANNELS=2
+dsnoop=dsnoop:CARD=vcpcm,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000
 # Leading silence: a client's first frames may land where the slave has
 # already sent (as with any DMA FIFO); only silence may be lost there.
 vcpcm-pattern gen -f S16_LE -c 2 -n 24000 -s 21 --lead 14400 --pad 4800 -o /tmp/mix21.raw
