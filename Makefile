@@ -4,6 +4,7 @@
 #   make [KDIR=<kernel build dir>] [ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-]
 #   make check      all tests (KUnit in UML, e2e in UML and QEMU); needs root
 #   make demo       boot a VM, play a 1 kHz tone with aplay -M, record it back
+#   make bench      benchmarks against snd-aloop and snd-dummy -> results/bench/
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 MODULE := snd-vcpcm.ko
@@ -23,4 +24,7 @@ check:
 demo:
 	scripts/demo.sh
 
-.PHONY: all modules clean check demo
+bench:
+	scripts/bench.sh
+
+.PHONY: all modules clean check demo bench

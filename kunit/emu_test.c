@@ -174,6 +174,36 @@ static void emu_consumes_at_the_sample_clock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.underrun_bytes, 1004 * 192ULL - 480);
 }
 
+/* With a start-up latency the clock (and so COMPLETE) starts that much later. */
+static void emu_start_latency_delays_the_clock(struct kunit *test)
+{
+	struct vcpcm_emu_params p = {
+		.pairs = PAIRS, .fifo_bytes = FIFO, .max_payload = PAYLOAD, .start_latency_us = 5000,
+	};
+	struct tick_result *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	u64 size = vcpcm_emu_mem_size(&p);
+	void *mem = kunit_kzalloc(test, size, GFP_KERNEL);
+	struct vcpcm_emu *e;
+	static u8 data[960];
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	p.start_latency_us = 1000001;
+	KUNIT_EXPECT_NULL(test, vcpcm_emu_init(mem, size, &p));
+	p.start_latency_us = 5000;
+	e = vcpcm_emu_init(mem, size, &p);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	ready(test, e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000);
+	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(0), data, sizeof(data)), 0);
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_START, 3, 10 * MS), 0);
+	tick(test, e, 11 * MS, PLAY(0), t);
+	KUNIT_EXPECT_EQ(test, t->messages, 0u);	/* still starting */
+	tick(test, e, 15 * MS, PLAY(0), t);
+	KUNIT_EXPECT_EQ(test, t->messages, 0u);
+	tick(test, e, 16 * MS, PLAY(0), t);	/* 1 ms after the latency */
+	KUNIT_EXPECT_EQ(test, t->completed, 192u);
+}
+
 static void emu_flow_control(struct kunit *test)
 {
 	struct vcpcm_emu *e = new_emu(test);
@@ -281,6 +311,7 @@ static void emu_pause_keeps_fifo_and_freezes_clock(struct kunit *test)
 static struct kunit_case vcpcm_emu_cases[] = {
 	KUNIT_CASE(emu_answers_requests),
 	KUNIT_CASE(emu_consumes_at_the_sample_clock),
+	KUNIT_CASE(emu_start_latency_delays_the_clock),
 	KUNIT_CASE(emu_flow_control),
 	KUNIT_CASE(emu_loops_playback_to_capture),
 	KUNIT_CASE(emu_u8_silence_and_draining),

@@ -28,6 +28,12 @@ static void glue_checks_params(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
 	p = good; p.tick_us = 0;
 	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.latency_us = 500000;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), 0);
+	p = good; p.latency_us = 500001;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.latency_us = -1;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
 	p = good; p.buffer_kib = -1;
 	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
 }

@@ -18,7 +18,7 @@ pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod
       zstd python3 rsync dkms alsa-utils libasound2-dev busybox-static qemu-system-x86
       qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-12-aarch64-linux-gnu
       g++-12-aarch64-linux-gnu linux-source-6.12 linux-image-amd64 linux-headers-amd64 sox
-      file
+      file python3-matplotlib
       # test rigs: static arm64 tools, initramfs assembly, DKMS sources
       libc6-dev-arm64-cross binutils-aarch64-linux-gnu binutils git)
 

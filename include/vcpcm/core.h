@@ -230,6 +230,11 @@ struct vcpcm_emu_params {
 	uint32_t pairs;		/* playback/capture channel pairs, 1..8 */
 	uint32_t fifo_bytes;	/* each playback FIFO and capture staging area */
 	uint32_t max_payload;	/* most payload bytes per CAPTURE message */
+	/*
+	 * The sample clock starts this long after START, as firmware that
+	 * takes time to open its output (at most 1 s).
+	 */
+	uint32_t start_latency_us;
 };
 
 /* A message the remote emits. hdr holds the fixed part. */

@@ -228,7 +228,7 @@ if [ "${VCPCM_E2E_RELOAD:-1}" = 0 ]; then
 fi
 
 # Bad module parameters: a clear error, the load fails, nothing stays.
-for bad in pcm_substreams=9 pcm_substreams=0 fifo_bytes=1 tick_us=50 buffer_kib=8; do
+for bad in pcm_substreams=9 pcm_substreams=0 fifo_bytes=1 tick_us=50 latency_us=600000 buffer_kib=8; do
 	name=${bad%%=*}
 	check "modprobe snd-vcpcm $bad refused" refused modprobe snd-vcpcm "$bad"
 	check "$bad: dmesg names the parameter and its range" \

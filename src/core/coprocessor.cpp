@@ -196,7 +196,7 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 	case VCPCM_MSG_START:
 		if (ch.state != Channel::CONFIGURED)
 			return -VCPCM_EBADFD;
-		ch.clock.start(now_ns, ch.config.samplerate);
+		ch.clock.start(now_ns + params_.start_latency_us * 1000ull, ch.config.samplerate);
 		ch.frames_done = 0;
 		ch.epoch = m.u.epoch;
 		ch.state = Channel::RUNNING;
@@ -394,7 +394,8 @@ bool valid_params(const vcpcm_emu_params *p)
 {
 	// A capture message must hold at least one largest frame (8 x 32 bit).
 	return p && p->pairs >= 1 && p->pairs <= VCPCM_EMU_MAX_PAIRS && p->fifo_bytes >= 256 &&
-	       p->fifo_bytes <= (1u << 24) && p->max_payload >= 64;
+	       p->fifo_bytes <= (1u << 24) && p->max_payload >= 64 &&
+	       p->start_latency_us <= 1000000;
 }
 } // namespace
 

@@ -26,6 +26,7 @@ static bool enable[SNDRV_CARDS] = { 1, [1 ... (SNDRV_CARDS - 1)] = 0 };
 static int pcm_substreams[SNDRV_CARDS] = { [0 ... (SNDRV_CARDS - 1)] = 8 };
 static int fifo_bytes = 32768;
 static int tick_us = 1000;
+static int latency_us;
 static int buffer_kib = 512;
 
 module_param_array(index, int, NULL, 0444);
@@ -40,6 +41,8 @@ module_param(fifo_bytes, int, 0444);
 MODULE_PARM_DESC(fifo_bytes, "Emulated coprocessor: FIFO bytes per channel (4096-1048576, default 32768).");
 module_param(tick_us, int, 0444);
 MODULE_PARM_DESC(tick_us, "Emulated coprocessor: sample clock tick in microseconds (100-20000, default 1000).");
+module_param(latency_us, int, 0444);
+MODULE_PARM_DESC(latency_us, "Emulated coprocessor: start-up latency in microseconds, from START to the first sample played (0-500000, default 0).");
 module_param(buffer_kib, int, 0444);
 MODULE_PARM_DESC(buffer_kib, "Largest intermediate buffer in KiB (16-4096, default 512).");
 
@@ -73,6 +76,7 @@ int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index)
 	return vcpcm_check_range("pcm_substreams", p->pcm_substreams, 1, VCPCM_MAX_SUBSTREAMS, card_index) ?:
 	       vcpcm_check_range("fifo_bytes", p->fifo_bytes, 4096, 1048576, card_index) ?:
 	       vcpcm_check_range("tick_us", p->tick_us, 100, 20000, card_index) ?:
+	       vcpcm_check_range("latency_us", p->latency_us, 0, 500000, card_index) ?:
 	       vcpcm_check_range("buffer_kib", p->buffer_kib, 16, 4096, card_index);
 }
 
@@ -82,6 +86,7 @@ static struct vcpcm_card_params vcpcm_params_of(int dev)
 		.pcm_substreams = pcm_substreams[dev],
 		.fifo_bytes = fifo_bytes,
 		.tick_us = tick_us,
+		.latency_us = latency_us,
 		.buffer_kib = buffer_kib,
 	};
 	return p;
@@ -104,6 +109,7 @@ static int vcpcm_probe(struct platform_device *pdev)
 		.pairs = p.pcm_substreams,
 		.fifo_bytes = p.fifo_bytes,
 		.tick_us = p.tick_us,
+		.latency_us = p.latency_us,
 	};
 	struct snd_card *card;
 	struct vcpcm_card *vc;

@@ -59,6 +59,7 @@ struct vcpcm_emu_config {
 	u32 pairs;
 	u32 fifo_bytes;
 	u32 tick_us;
+	u32 latency_us;		/* the remote's start-up latency */
 };
 
 struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config *cfg);

@@ -166,7 +166,8 @@ static const struct vcpcm_transport_ops vcpcm_emu_ops = {
 
 /**
  * vcpcm_emu_transport_create() - create an emulated coprocessor transport
- * @cfg: channel pairs, FIFO bytes per channel, clock tick in microseconds
+ * @cfg: channel pairs, FIFO bytes per channel, clock tick and start-up
+ *       latency in microseconds
  *
  * Context: process context; allocates with GFP_KERNEL.
  * Return: the transport, or an ERR_PTR (-EINVAL for a bad @cfg, -ENOMEM).
@@ -177,6 +178,7 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 		.pairs = cfg->pairs,
 		.fifo_bytes = cfg->fifo_bytes,
 		.max_payload = VCPCM_EMU_MAX_PAYLOAD,
+		.start_latency_us = cfg->latency_us,
 	};
 	struct vcpcm_emu_transport *t;
 	u64 size = vcpcm_emu_mem_size(&params);

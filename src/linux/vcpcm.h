@@ -49,6 +49,7 @@ struct vcpcm_card_params {
 	int pcm_substreams;
 	int fifo_bytes;
 	int tick_us;
+	int latency_us;
 	int buffer_kib;
 };
 

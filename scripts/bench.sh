@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make bench: snd-vcpcm against snd-aloop and snd-dummy, each figure measured in the same
+# VM boot, in UML (the perf kernel: no sanitizers) and on Debian's 6.12 kernel in QEMU.
+# A benchmark prints figures; nothing here passes or fails on a time.
+#
+#   VCPCM_BENCH_SECONDS=60        seconds per period size in the duplex run
+#   VCPCM_BENCH_QEMU_SECONDS=...  the same for QEMU (default: as above)
+#   VCPCM_BENCH_TARGETS="uml x86_64-6.12"
+#   VCPCM_BENCH_PARAMS="..."      snd-vcpcm module parameters for the run
+#
+# Output: results/bench/ (report.md, summary.json, bench.png, raw/<target>/...).
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+scripts=$VCPCM_TOP/scripts
+results=${VCPCM_BENCH_OUT:-$VCPCM_TOP/results/bench}
+secs=${VCPCM_BENCH_SECONDS:-60}
+qsecs=${VCPCM_BENCH_QEMU_SECONDS:-$secs}
+targets=${VCPCM_BENCH_TARGETS:-"uml x86_64-6.12"}
+params=${VCPCM_BENCH_PARAMS:-}
+
+make -s -C "$scripts/tools" >/dev/null
+rm -rf "$results"
+mkdir -p "$results/raw"
+for target in $targets; do
+	args=() s=$secs
+	case $target in
+	uml)
+		# The module with the KUnit transfer benchmark linked in.
+		args+=(--module "$(build_module bench-uml "$("$scripts/uml-kernel.sh" perf)" ARCH=um VCPCM_BENCH=1)")
+		;;
+	x86_64-*)
+		"$scripts/dkms-install.sh" "$(target_kver "$target")" >/dev/null
+		s=$qsecs
+		;;
+	*) die "bench runs on uml and x86_64 targets" ;;
+	esac
+	n=$(wc -w <<<"${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}")
+	budget=$((3 * n * (s + 5) + 120))
+	log "bench $target: 3 drivers x $n period sizes x $s s, then CPU (about $((budget / 60)) min)"
+	mkdir -p "$results/raw/$target"
+	"$scripts/vm-run" --target "$target" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
+		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" \
+		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
+		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' sh /tmp/bench-guest.sh" |
+		tee "$results/raw/$target/guest.txt"
+done
+python3 "$scripts/bench/report.py" "$results" $targets
+log "report: $results/report.md (summary.json, bench.png)"

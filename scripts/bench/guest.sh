@@ -1,0 +1,66 @@
+#!/bin/sh
+# make bench, inside the VM (POSIX sh, busybox is enough): the same measurements for
+# snd-vcpcm, snd-aloop and snd-dummy in one boot. Writes raw figures to $VM_OUT:
+#   duplex.txt          one line per driver and period size (vcpcm-bench's key=value line)
+#   poserr-DRV-P.txt    the position error distribution (ms, one value per line)
+#   cpu.txt             kernel CPU time over a window with every substream streaming
+# Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS, VCPCM_PARAMS.
+out=${VM_OUT:?}
+secs=${BENCH_SECONDS:-60}
+periods=${BENCH_PERIODS:-"32 64 128 256 512 1024"}
+cpusecs=${BENCH_CPU_SECONDS:-10}
+
+modprobe snd-vcpcm $VCPCM_PARAMS || { echo "error: modprobe snd-vcpcm"; exit 1; }
+modprobe snd-aloop pcm_substreams=8 || { echo "error: modprobe snd-aloop"; exit 1; }
+# snd-dummy's default model is 2 ch, 48 kHz: a second card with the ice1712 model
+# (S32_LE up to 192 kHz, 10/12 channels) is the nearest to 8 ch 192 kHz for the CPU figure.
+modprobe snd-dummy enable=1,1 pcm_substreams=8,8 model=,ice1712 ||
+	{ echo "error: modprobe snd-dummy"; exit 1; }
+cat /proc/asound/cards >"$out/cards.txt"
+uname -r >"$out/kernel.txt"
+
+for drv in vcpcm aloop dummy; do
+	case $drv in
+	vcpcm) play=hw:vcpcm,0,0 cap=hw:vcpcm,0,0 verify= ;;
+	aloop) play=hw:Loopback,0,0 cap=hw:Loopback,1,0 verify= ;;
+	dummy) play=hw:Dummy,0,0 cap=hw:Dummy,0,0 verify=--no-verify ;;
+	esac
+	for p in $periods; do
+		line=$(vcpcm-bench -P $play -C $cap -p "$p" -s "$secs" $verify 2>"$out/poserr-$drv-$p.txt")
+		echo "driver=$drv $line" | tee -a "$out/duplex.txt"
+	done
+done
+
+# Kernel CPU: system + irq + softirq ticks of /proc/stat over a window while every
+# substream streams (8 playback + 8 capture), against an idle window of the same length.
+kernel_ticks() { awk '/^cpu /{ print $4 + $7 + $8 }' /proc/stat; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+measure() {	# name
+	sleep 1	# let every stream get going
+	a=$(kernel_ticks) t0=$(uptime_s)
+	sleep "$cpusecs"
+	b=$(kernel_ticks) t1=$(uptime_s)
+	echo "driver=$1 kernel_ticks=$((b - a)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=$2 format=$3" |
+		tee -a "$out/cpu.txt"
+}
+measure idle 0 none
+run=$((cpusecs + 3))
+for drv in vcpcm aloop dummy; do
+	i=0
+	while [ $i -lt 8 ]; do
+		case $drv in
+		vcpcm) p=hw:vcpcm,0,$i c=hw:vcpcm,0,$i pch=8 cch=8 ;;
+		aloop) p=hw:Loopback,0,$i c=hw:Loopback,1,$i pch=8 cch=8 ;;
+		dummy) p=hw:Dummy_1,0,$i c=hw:Dummy_1,0,$i pch=10 cch=12 ;;
+		esac
+		aplay -q -D $p -t raw -f S32_LE -r 192000 -c $pch -d $run /dev/zero 2>>"$out/cpu-err.txt" &
+		arecord -q -D $c -t raw -f S32_LE -r 192000 -c $cch -d $run /dev/null 2>>"$out/cpu-err.txt" &
+		i=$((i + 1))
+	done
+	measure $drv 16 "S32_LE/192000/${pch}ch"
+	wait
+done
+# The transfer path against memcpy (KUnit benchmark, if this module has it).
+[ -r /sys/kernel/debug/kunit/vcpcm_bench/results ] &&
+	cp /sys/kernel/debug/kunit/vcpcm_bench/results "$out/kunit-bench.ktap"
+true
