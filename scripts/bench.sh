@@ -8,7 +8,8 @@
 #   VCPCM_BENCH_TARGETS="uml x86_64-6.12"
 #   VCPCM_BENCH_PARAMS="..."      snd-vcpcm module parameters for the run
 #
-# Output: results/bench/ (report.md, summary.json, bench.png, raw/<target>/...).
+# Output: results/bench/ (report.md, summary.json, bench.png, raw/<target>/...). The report
+# uses Debian's python3 (/usr/bin/python3, with python3-matplotlib), whatever python3 is first on PATH.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 scripts=$VCPCM_TOP/scripts
@@ -22,11 +23,12 @@ make -s -C "$scripts/tools" >/dev/null
 rm -rf "$results"
 mkdir -p "$results/raw"
 for target in $targets; do
-	args=() s=$secs
+	args=() s=$secs vm=$target
 	case $target in
 	uml)
 		# The module with the KUnit transfer benchmark linked in.
 		args+=(--module "$(build_module bench-uml "$("$scripts/uml-kernel.sh" perf)" ARCH=um VCPCM_BENCH=1)")
+		vm=uml-perf
 		;;
 	x86_64-*)
 		"$scripts/dkms-install.sh" "$(target_kver "$target")" >/dev/null
@@ -35,14 +37,14 @@ for target in $targets; do
 	*) die "bench runs on uml and x86_64 targets" ;;
 	esac
 	n=$(wc -w <<<"${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}")
-	budget=$((3 * n * (s + 5) + 120))
-	log "bench $target: 3 drivers x $n period sizes x $s s, then CPU (about $((budget / 60)) min)"
+	budget=$((3 * n * (2 * s + 10) + 300))	# a stalled run gives up after 2 s + 5
+	log "bench $target: 3 drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
-	"$scripts/vm-run" --target "$target" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
+	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
 		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' sh /tmp/bench-guest.sh" |
 		tee "$results/raw/$target/guest.txt"
 done
-python3 "$scripts/bench/report.py" "$results" $targets
+/usr/bin/python3 "$scripts/bench/report.py" "$results" $targets
 log "report: $results/report.md (summary.json, bench.png)"

@@ -96,12 +96,14 @@ struct duplex {
 	unsigned long written, xruns_play, xruns_cap;
 	/* capture verification */
 	long lag;			/* capture frame index of pattern frame 0; -1 until found */
-	unsigned long captured, checked, mismatched;
+	unsigned long captured, checked, mismatched, first_mismatch;
 	int verifying;
 	/* position accuracy */
 	double *err_ms;
 	size_t n_err, cap_err;
 	int measuring;
+	int timed_out;
+	unsigned long wakeups;
 };
 
 /* Write as much of the pattern as there is room for. */
@@ -160,8 +162,11 @@ static int drain_capture(struct duplex *d)
 			}
 			pattern_frame(at - (unsigned long)d->lag, want);
 			d->checked++;
-			if (f[0] != want[0] || f[1] != want[1])
+			if (f[0] != want[0] || f[1] != want[1]) {
+				if (!d->mismatched)
+					d->first_mismatch = d->checked;
 				d->mismatched++;
+			}
 		}
 		snd_pcm_sframes_t done = snd_pcm_mmap_commit(d->cap, off, frames);
 
@@ -239,23 +244,37 @@ int main(int argc, char **argv)
 	setup(d.cap, 1);
 	if ((err = snd_pcm_start(d.cap)) < 0)
 		die("start_capture", err);
-	if ((err = refill(&d)) < 0)	/* fills the buffer: playback starts */
+	if ((err = refill(&d)) < 0)
 		die("prefill", err);
+	/* mmap commits do not start a stream by themselves. */
+	if ((err = snd_pcm_start(d.play)) < 0)
+		die("start_playback", err);
 
 	unsigned long target = (unsigned long)seconds * RATE;
+	/* Whatever happens to the streams, give up after twice the planned time. */
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	int np = snd_pcm_poll_descriptors_count(d.play), nc = snd_pcm_poll_descriptors_count(d.cap);
 	struct pollfd *fds = calloc((size_t)(np + nc), sizeof(*fds));
 
 	if (!fds)
 		die("malloc", -ENOMEM);
 	while (d.written < target) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > 2 * (long)seconds + 5) {
+			d.timed_out = 1;
+			break;
+		}
 		snd_pcm_poll_descriptors(d.play, fds, (unsigned int)np);
 		snd_pcm_poll_descriptors(d.cap, fds + np, (unsigned int)nc);
 		if (poll(fds, (nfds_t)(np + nc), 1000) < 0)
 			break;
+		d.wakeups++;
 		if (refill(&d) < 0) {
 			recover(d.play, &d.xruns_play, &d);
 			refill(&d);
+			snd_pcm_start(d.play);
 		} else if (d.measuring) {
 			sample_position(&d);
 		}
@@ -275,12 +294,12 @@ int main(int argc, char **argv)
 		p99 = d.err_ms[(size_t)((double)(d.n_err - 1) * 0.99)];
 		max = d.err_ms[d.n_err - 1];
 	}
-	printf("period=%u buffer=%u seconds=%u rt=%d xruns_playback=%lu xruns_capture=%lu "
-	       "frames=%lu verified=%s checked=%lu mismatched=%lu pos_samples=%zu "
+	printf("period=%u buffer=%u seconds=%u rt=%d timed_out=%d wakeups=%lu xruns_playback=%lu "
+	       "xruns_capture=%lu frames=%lu verified=%s checked=%lu mismatched=%lu first_mismatch=%lu pos_samples=%zu "
 	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f\n",
-	       period, 2 * period, seconds, rt, d.xruns_play, d.xruns_cap, d.written,
+	       period, 2 * period, seconds, rt, d.timed_out, d.wakeups, d.xruns_play, d.xruns_cap, d.written,
 	       !verify ? "n/a" : d.lag < 0 ? "no_signal" : d.mismatched ? "mismatch" : "ok",
-	       d.checked, d.mismatched, d.n_err, p50, p99, max);
+	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max);
 	/* The distribution, for the plot: one value per line on stderr, decimated. */
 	for (size_t i = 0; i < d.n_err; i += d.n_err / 2000 + 1)
 		fprintf(stderr, "%.5f\n", d.err_ms[i]);
