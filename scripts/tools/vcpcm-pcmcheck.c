@@ -95,20 +95,57 @@ static short *make_frames(snd_pcm_uframes_t frames)
 	return buf;
 }
 
-/* Write all frames; -ESTRPIPE handling is the caller's (suspend), others fail. */
-static snd_pcm_sframes_t write_some(const short *buf, snd_pcm_uframes_t frames)
-{
-	snd_pcm_sframes_t n = snd_pcm_writei(pcm, buf, frames);
+struct write_stats {
+	int xruns, suspends, resumed, prepared;
+};
 
-	if (n == -EAGAIN)
-		return 0;
-	return n;
+/*
+ * Write until *done reaches total, from buf (len frames, used round and round).
+ * Xruns are counted and recovered; so are suspends: resume, or prepare again
+ * when the driver cannot resume in place (no SNDRV_PCM_INFO_RESUME).
+ */
+static void write_until(const short *buf, snd_pcm_uframes_t len, snd_pcm_uframes_t *done,
+			snd_pcm_uframes_t total, struct write_stats *st)
+{
+	while (*done < total) {
+		snd_pcm_uframes_t off = *done % len, want = len - off;
+		snd_pcm_sframes_t n;
+		int err;
+
+		if (want > total - *done)
+			want = total - *done;
+		n = snd_pcm_writei(pcm, buf + off * channels, want);
+		if (n == -EAGAIN)
+			continue;
+		if (n == -ESTRPIPE) {
+			st->suspends++;
+			while ((err = snd_pcm_resume(pcm)) == -EAGAIN)
+				sleep_ms(10);
+			if (err == 0) {
+				st->resumed++;
+				continue;
+			}
+			if ((err = snd_pcm_prepare(pcm)) < 0)
+				die("prepare after suspend", err);
+			st->prepared++;
+			continue;
+		}
+		if (n == -EPIPE) {
+			st->xruns++;
+			snd_pcm_prepare(pcm);
+			continue;
+		}
+		if (n < 0)
+			die("write", (int)n);
+		*done += (snd_pcm_uframes_t)n;
+	}
 }
 
 static int check_drain(snd_pcm_uframes_t frames, double tolerance_ms)
 {
+	struct write_stats st = { 0 };
 	short *buf;
-	snd_pcm_sframes_t delay = 0, n;
+	snd_pcm_sframes_t delay = 0;
 	snd_pcm_uframes_t done = 0;
 	double t0, took, expect;
 	int err, ok;
@@ -117,19 +154,15 @@ static int check_drain(snd_pcm_uframes_t frames, double tolerance_ms)
 	if (frames > buffer_size)
 		frames = buffer_size;	/* all of it queued when drain starts */
 	buf = make_frames(frames);
-	while (done < frames) {
-		n = write_some(buf + done * channels, frames - done);
-		if (n < 0)
-			die("write", (int)n);
-		done += (snd_pcm_uframes_t)n;
-	}
+	write_until(buf, frames, &done, frames, &st);
 	if ((err = snd_pcm_delay(pcm, &delay)) < 0)
 		die("delay", err);
 	t0 = now_ms();
 	err = snd_pcm_drain(pcm);
 	took = now_ms() - t0;
 	expect = delay * 1000.0 / rate;
-	ok = err == 0 && took <= expect + tolerance_ms && took >= expect - tolerance_ms;
+	ok = err == 0 && st.xruns == 0 && took <= expect + tolerance_ms &&
+	     took >= expect - tolerance_ms;
 	printf("%s drain frames=%lu rate=%u buffer=%lu queued_at_drain=%ld expected_ms=%.1f "
 	       "took_ms=%.1f late_ms=%.1f tolerance_ms=%.0f result=%s\n", ok ? "PASS" : "FAIL",
 	       frames, rate, buffer_size, (long)delay, expect, took, took - expect, tolerance_ms,
@@ -146,18 +179,13 @@ static int check_pause(unsigned int pause_ms)
 	snd_pcm_status_t *st;
 	snd_pcm_uframes_t avail_before, avail_during, avail_after;
 	snd_pcm_state_t during;
-	int err, ok, xruns = 0;
+	struct write_stats ws = { 0 };
+	int err, ok;
 
 	snd_pcm_status_alloca(&st);
 	open_pcm(200);
 	/* Fill the buffer, let it run a while, then pause. */
-	while (done < buffer_size) {
-		snd_pcm_sframes_t n = write_some(buf + done * channels, buffer_size - done);
-
-		if (n < 0)
-			die("write", (int)n);
-		done += (snd_pcm_uframes_t)n;
-	}
+	write_until(buf, total, &done, buffer_size, &ws);
 	sleep_ms(50);
 	if ((err = snd_pcm_pause(pcm, 1)) < 0)
 		die("pause", err);
@@ -173,24 +201,13 @@ static int check_pause(unsigned int pause_ms)
 	snd_pcm_status(pcm, st);
 	avail_after = snd_pcm_status_get_avail(st);
 	/* The rest of the second plays out. */
-	while (done < total) {
-		snd_pcm_sframes_t n = write_some(buf + done * channels, total - done);
-
-		if (n == -EPIPE) {
-			xruns++;
-			snd_pcm_prepare(pcm);
-			continue;
-		}
-		if (n < 0)
-			die("write", (int)n);
-		done += (snd_pcm_uframes_t)n;
-	}
+	write_until(buf, total, &done, total, &ws);
 	err = snd_pcm_drain(pcm);
 	ok = during == SND_PCM_STATE_PAUSED && avail_during == avail_before &&
-	     avail_after > avail_during && xruns == 0 && err == 0;
+	     avail_after > avail_during && ws.xruns == 0 && err == 0;
 	printf("%s pause pause_ms=%u state_while_paused=%s avail_at_pause=%lu avail_after_%ums=%lu "
 	       "avail_50ms_after_resume=%lu xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", pause_ms,
-	       snd_pcm_state_name(during), avail_before, pause_ms, avail_during, avail_after, xruns,
+	       snd_pcm_state_name(during), avail_before, pause_ms, avail_during, avail_after, ws.xruns,
 	       snd_strerror(err));
 	free(buf);
 	snd_pcm_close(pcm);
@@ -200,42 +217,19 @@ static int check_pause(unsigned int pause_ms)
 static int check_suspend(unsigned int seconds)
 {
 	snd_pcm_uframes_t total = (snd_pcm_uframes_t)rate * seconds, done = 0;
-	int suspends = 0, resumed = 0, prepared = 0, xruns = 0, err, ok;
+	struct write_stats st = { 0 };
 	short *buf;
+	int err, ok;
 
 	open_pcm(100);
 	buf = make_frames(period_size);
-	while (done < total) {
-		snd_pcm_sframes_t n = write_some(buf, period_size);
-
-		if (n == -ESTRPIPE) {
-			suspends++;
-			while ((err = snd_pcm_resume(pcm)) == -EAGAIN)
-				sleep_ms(10);
-			if (err == 0) {
-				resumed++;
-				continue;
-			}
-			/* The driver cannot resume in place (no INFO_RESUME): start again. */
-			if ((err = snd_pcm_prepare(pcm)) < 0)
-				die("prepare after suspend", err);
-			prepared++;
-			continue;
-		}
-		if (n == -EPIPE) {
-			xruns++;	/* expected once the system was frozen; not a failure */
-			snd_pcm_prepare(pcm);
-			continue;
-		}
-		if (n < 0)
-			die("write", (int)n);
-		done += (snd_pcm_uframes_t)n;
-	}
+	/* An xrun is expected once user space was frozen; not a failure. */
+	write_until(buf, period_size, &done, total, &st);
 	err = snd_pcm_drain(pcm);
-	ok = suspends > 0 && err == 0;
+	ok = st.suspends > 0 && err == 0;
 	printf("%s suspend seconds=%u frames_written=%lu suspends_seen=%d resumed=%d "
-	       "re_prepared=%d xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", seconds, done, suspends,
-	       resumed, prepared, xruns, snd_strerror(err));
+	       "re_prepared=%d xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", seconds, done, st.suspends,
+	       st.resumed, st.prepared, st.xruns, snd_strerror(err));
 	free(buf);
 	snd_pcm_close(pcm);
 	return ok ? 0 : 1;
