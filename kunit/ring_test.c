@@ -306,10 +306,34 @@ static void capture_rejects_bad_counts(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vcpcm_cring_init(&r, &g), 0);
 	vcpcm_test_sink_reset(&sink);
-	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 68, vcpcm_test_record, &sink), -VCPCM_EIO);
 	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 6, vcpcm_test_record, &sink), -VCPCM_EIO);
 	KUNIT_EXPECT_EQ(test, sink.count, 0u);
 	KUNIT_EXPECT_EQ(test, vcpcm_cring_hw_pos(&r), 0u);
+}
+
+/*
+ * A late report larger than the whole 64-byte buffer: an overrun, as DMA
+ * would make it. The newest 64 bytes stay, the position moves by all 72.
+ */
+static void capture_longer_than_the_buffer_overruns(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = small_geometry();
+	struct vcpcm_test_sink sink;
+	struct vcpcm_cring r;
+
+	KUNIT_ASSERT_EQ(test, vcpcm_cring_init(&r, &g), 0);
+	vcpcm_test_sink_reset(&sink);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 72, vcpcm_test_record, &sink), 4);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_hw_pos(&r), 8u);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_overwritten(&r), 8ULL);
+	/* Payload bytes 8..71 land at 8..63 and then 0..7: the buffer round. */
+	KUNIT_ASSERT_EQ(test, sink.count, 2u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[0].sw_off, 8u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[0].hw_off, 8u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[0].len, 56u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].sw_off, 0u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].hw_off, 64u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].len, 8u);
 }
 
 static void capture_ack_frees_and_refuses_rewind(struct kunit *test)
@@ -342,6 +366,7 @@ static struct kunit_case vcpcm_ring_cases[] = {
 	KUNIT_CASE(ring_rejects_remote_overcount),
 	KUNIT_CASE(capture_wraps_and_counts),
 	KUNIT_CASE(capture_rejects_bad_counts),
+	KUNIT_CASE(capture_longer_than_the_buffer_overruns),
 	KUNIT_CASE(capture_ack_frees_and_refuses_rewind),
 	{}
 };

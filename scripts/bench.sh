@@ -37,7 +37,7 @@ for target in $targets; do
 	*) die "bench runs on uml and x86_64 targets" ;;
 	esac
 	n=$(wc -w <<<"${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}")
-	budget=$((3 * n * (2 * s + 10) + 300))	# a stalled run gives up after 2 s + 5
+	budget=$((3 * n * (s + 15) + 300))	# a stalled run gives up after s + 10
 	log "bench $target: 3 drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
 	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \

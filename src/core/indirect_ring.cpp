@@ -162,10 +162,13 @@ int CaptureRing::ack(uint64_t appl_ptr)
 
 int CaptureRing::receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx)
 {
-	// More than one buffer in one message would overwrite itself.
-	if (bytes > g_.sw_bytes || bytes % g_.frame_bytes)
+	if (bytes % g_.frame_bytes)
 		return -VCPCM_EIO;
-	uint32_t done = 0;
+	// A message longer than the whole buffer (the remote reports late, the
+	// buffer is small) overruns it: like DMA, only its newest buffer's worth
+	// stays. The position still moves by all of it.
+	uint32_t done = bytes > g_.sw_bytes ? bytes - g_.sw_bytes : 0;
+	sw_io_ = static_cast<uint32_t>((static_cast<uint64_t>(sw_io_) + done) % g_.sw_bytes);
 	while (done < bytes) {
 		vcpcm_chunk c;
 		c.sw_off = sw_io_;
