@@ -54,6 +54,9 @@ for t in targets:
         xr = int(d["xruns_playback"]) + int(d["xruns_capture"])
         fig(t, drv, f"xruns_period_{p}", xr, "count")
         fig(t, drv, f"verified_period_{p}", d.get("verified"), "text")
+        # A run that could not keep up with real time (it gives up 10 s late).
+        secs = num(d.get("seconds")) or 1
+        fig(t, drv, f"realtime_fraction_period_{p}", round(int(d["frames"]) / (secs * 48000), 3), "ratio")
         for q in ("p50", "p99", "max"):
             fig(t, drv, f"pos_err_{q}_period_{p}", num(d.get(f"pos_err_{q}_ms")), "ms")
     idle = cpu[t].get("idle")
@@ -95,13 +98,18 @@ for t in targets:
         if os.path.exists(os.path.join(results, "raw", t, "kernel.txt")) else "?"
     secs = duplex[t][0]["seconds"] if duplex[t] else "?"
     md += [f"## {t} (kernel {kern})", "",
-           f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (verified)", "",
+           f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
+           "xruns = playback + capture. The capture check compares the loopback with what was",
+           "played, frame by frame, until the first xrun (`n/a`: snd-dummy has no loopback). A run",
+           "that could not stream in real time says how far it got.", "",
            "| period (frames) | " + " | ".join(DRIVERS) + " |", "|---|" + "---|" * len(DRIVERS)]
     for p in periods:
         cells = []
         for drv in DRIVERS:
             x, v = get(t, drv, f"xruns_period_{p}"), get(t, drv, f"verified_period_{p}")
-            cells.append("–" if x is None else f"{x} ({v})")
+            rt = get(t, drv, f"realtime_fraction_period_{p}")
+            slow = "" if rt is None or rt >= 0.99 else f", only {rt:.0%} of real time"
+            cells.append("–" if x is None else f"{x} ({v}{slow})")
         md.append(f"| {p} ({p / 48:.2f} ms) | " + " | ".join(cells) + " |")
     md += ["", "### Position error against an ideal clock from the trigger (ms, p50 / p99 / max)", "",
            "| period (frames) | " + " | ".join(DRIVERS) + " |", "|---|" + "---|" * len(DRIVERS)]

@@ -290,7 +290,7 @@ int main(int argc, char **argv)
 
 	if (d.n_err) {
 		qsort(d.err_ms, d.n_err, sizeof(double), cmp_double);
-		p50 = d.err_ms[d.n_err / 2];
+		p50 = d.err_ms[(size_t)((double)(d.n_err - 1) * 0.50)];
 		p99 = d.err_ms[(size_t)((double)(d.n_err - 1) * 0.99)];
 		max = d.err_ms[d.n_err - 1];
 	}
