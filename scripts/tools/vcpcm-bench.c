@@ -106,76 +106,73 @@ struct duplex {
 	unsigned long wakeups;
 };
 
-/* Write as much of the pattern as there is room for. */
-static int refill(struct duplex *d)
+/* What to do with one contiguous piece of the mmap buffer (frames from the first). */
+typedef void (*piece_fn)(struct duplex *d, short *frames, snd_pcm_uframes_t count);
+
+/* Move everything available through the mmap buffer of pcm, piece by piece. */
+static int mmap_all(struct duplex *d, snd_pcm_t *pcm, piece_fn fn, unsigned long *total)
 {
-	snd_pcm_sframes_t avail = snd_pcm_avail_update(d->play);
+	snd_pcm_sframes_t avail = snd_pcm_avail_update(pcm);
 
 	if (avail < 0)
 		return (int)avail;
 	while (avail > 0) {
 		const snd_pcm_channel_area_t *areas;
 		snd_pcm_uframes_t off, frames = (snd_pcm_uframes_t)avail;
-		int err = snd_pcm_mmap_begin(d->play, &areas, &off, &frames);
+		snd_pcm_sframes_t done;
+		int err = snd_pcm_mmap_begin(pcm, &areas, &off, &frames);
 
 		if (err < 0)
 			return err;
-		short *base = (short *)((char *)areas[0].addr + areas[0].first / 8);
-
-		for (snd_pcm_uframes_t i = 0; i < frames; i++)
-			pattern_frame(d->written + i, base + (off + i) * CHANNELS);
-		snd_pcm_sframes_t done = snd_pcm_mmap_commit(d->play, off, frames);
-
+		fn(d, (short *)((char *)areas[0].addr + areas[0].first / 8) + off * CHANNELS, frames);
+		done = snd_pcm_mmap_commit(pcm, off, frames);
 		if (done < 0)
 			return (int)done;
-		d->written += (unsigned long)done;
+		*total += (unsigned long)done;
 		avail -= done;
 	}
 	return 0;
 }
 
-/* Read what was captured; compare it with the pattern. */
+static void write_pattern(struct duplex *d, short *frames, snd_pcm_uframes_t count)
+{
+	for (snd_pcm_uframes_t i = 0; i < count; i++)
+		pattern_frame(d->written + i, frames + i * CHANNELS);
+}
+
+/* Compare with the pattern, from the first non-silent frame on. */
+static void check_capture(struct duplex *d, short *frames, snd_pcm_uframes_t count)
+{
+	for (snd_pcm_uframes_t i = 0; i < count && d->verifying; i++) {
+		const short *f = frames + i * CHANNELS;
+		unsigned long at = d->captured + i;
+		short want[CHANNELS];
+
+		if (d->lag < 0) {
+			if (!f[0] && !f[1])
+				continue;
+			d->lag = (long)at;
+		}
+		pattern_frame(at - (unsigned long)d->lag, want);
+		d->checked++;
+		if (f[0] != want[0] || f[1] != want[1]) {
+			if (!d->mismatched)
+				d->first_mismatch = d->checked;
+			d->mismatched++;
+		}
+	}
+}
+
+/* Write as much of the pattern as there is room for. */
+static int refill(struct duplex *d)
+{
+	return mmap_all(d, d->play, write_pattern, &d->written);
+}
+
+/* Read what was captured and check it. */
 static int drain_capture(struct duplex *d)
 {
-	snd_pcm_sframes_t avail = snd_pcm_avail_update(d->cap);
-
-	if (avail < 0)
-		return (int)avail;
-	while (avail > 0) {
-		const snd_pcm_channel_area_t *areas;
-		snd_pcm_uframes_t off, frames = (snd_pcm_uframes_t)avail;
-		int err = snd_pcm_mmap_begin(d->cap, &areas, &off, &frames);
-
-		if (err < 0)
-			return err;
-		const short *base = (const short *)((const char *)areas[0].addr + areas[0].first / 8);
-
-		for (snd_pcm_uframes_t i = 0; i < frames && d->verifying; i++) {
-			const short *f = base + (off + i) * CHANNELS;
-			unsigned long at = d->captured + i;
-			short want[CHANNELS];
-
-			if (d->lag < 0) {
-				if (!f[0] && !f[1])
-					continue;
-				d->lag = (long)at;
-			}
-			pattern_frame(at - (unsigned long)d->lag, want);
-			d->checked++;
-			if (f[0] != want[0] || f[1] != want[1]) {
-				if (!d->mismatched)
-					d->first_mismatch = d->checked;
-				d->mismatched++;
-			}
-		}
-		snd_pcm_sframes_t done = snd_pcm_mmap_commit(d->cap, off, frames);
-
-		if (done < 0)
-			return (int)done;
-		d->captured += (unsigned long)done;
-		avail -= done;
-	}
-	return 0;
+	return mmap_all(d, d->cap, check_capture, &d->captured);
 }
 
 static void sample_position(struct duplex *d)
