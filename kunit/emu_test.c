@@ -12,9 +12,12 @@
 #define CAP(i)	VCPCM_EMU_CHAN(VCPCM_DIR_CAPTURE, i)
 #define MS	1000000ULL
 
-static struct vcpcm_emu *new_emu(struct kunit *test)
+static struct vcpcm_emu *new_emu_with_latency(struct kunit *test, u32 start_latency_us)
 {
-	struct vcpcm_emu_params p = { .pairs = PAIRS, .fifo_bytes = FIFO, .max_payload = PAYLOAD };
+	struct vcpcm_emu_params p = {
+		.pairs = PAIRS, .fifo_bytes = FIFO, .max_payload = PAYLOAD,
+		.start_latency_us = start_latency_us,
+	};
 	u64 size = vcpcm_emu_mem_size(&p);
 	void *mem;
 
@@ -23,6 +26,11 @@ static struct vcpcm_emu *new_emu(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, mem);
 	KUNIT_ASSERT_NULL(test, vcpcm_emu_init(mem, size - 1, &p));
 	return vcpcm_emu_init(mem, size, &p);
+}
+
+static struct vcpcm_emu *new_emu(struct kunit *test)
+{
+	return new_emu_with_latency(test, 0);
 }
 
 /* Send one host message; returns the handle result, RESULT value in *res. */
@@ -177,21 +185,16 @@ static void emu_consumes_at_the_sample_clock(struct kunit *test)
 /* With a start-up latency the clock (and so COMPLETE) starts that much later. */
 static void emu_start_latency_delays_the_clock(struct kunit *test)
 {
-	struct vcpcm_emu_params p = {
-		.pairs = PAIRS, .fifo_bytes = FIFO, .max_payload = PAYLOAD, .start_latency_us = 5000,
+	struct vcpcm_emu_params bad = {
+		.pairs = PAIRS, .fifo_bytes = FIFO, .max_payload = PAYLOAD, .start_latency_us = 1000001,
 	};
+	struct vcpcm_emu *e = new_emu_with_latency(test, 5000);
 	struct tick_result *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	u64 size = vcpcm_emu_mem_size(&p);
-	void *mem = kunit_kzalloc(test, size, GFP_KERNEL);
-	struct vcpcm_emu *e;
 	static u8 data[960];
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_NOT_NULL(test, mem);
-	p.start_latency_us = 1000001;
-	KUNIT_EXPECT_NULL(test, vcpcm_emu_init(mem, size, &p));
-	p.start_latency_us = 5000;
-	e = vcpcm_emu_init(mem, size, &p);
+	KUNIT_EXPECT_EQ(test, vcpcm_emu_mem_size(&bad), 0ULL);
+	KUNIT_EXPECT_NULL(test, vcpcm_emu_init(t, sizeof(*t), &bad));
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	ready(test, e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000);
 	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(0), data, sizeof(data)), 0);

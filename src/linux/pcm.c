@@ -203,14 +203,14 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 static u32 vcpcm_free_running_lead(struct snd_pcm_substream *substream, u32 report_interval_ns)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
-	u64 per_report = div_u64((u64)runtime->rate * report_interval_ns, NSEC_PER_SEC);
-	u32 frames = max_t(u32, runtime->period_size, 2 * per_report + 1);
+	u64 per_report;
 
 	/* Decided at start: alsa-lib prepares before sw_params are set. */
 	if (substream->stream != SNDRV_PCM_STREAM_PLAYBACK ||
 	    runtime->stop_threshold < runtime->boundary)
 		return 0;
-	return frames_to_bytes(runtime, frames);
+	per_report = div_u64((u64)runtime->rate * report_interval_ns, NSEC_PER_SEC);
+	return frames_to_bytes(runtime, max_t(u32, runtime->period_size, 2 * per_report + 1));
 }
 
 static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
