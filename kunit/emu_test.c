@@ -118,7 +118,7 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 		t->messages++;
 		if (m.type == VCPCM_MSG_COMPLETE) {
 			t->completed += m.u.complete.count;
-			t->epoch = m.u.complete.cookie2;
+			t->epoch = m.u.complete.epoch;
 		} else {
 			KUNIT_ASSERT_EQ(test, m.type, (u32)VCPCM_MSG_CAPTURE);
 			KUNIT_ASSERT_EQ(test, m.u.capture.count, out[i].payload_len);

@@ -21,8 +21,8 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 		break;
 	case VCPCM_MSG_COMPLETE:
 		m.u.complete.count = 4096;
-		m.u.complete.cookie1 = VCPCM_WRITE_COOKIE1;
-		m.u.complete.cookie2 = 0xdeadbeef;
+		m.u.complete.seq = 0x80000001;
+		m.u.complete.epoch = 0xdeadbeef;
 		break;
 	case VCPCM_MSG_CONFIG:
 		m.u.config.channels = 2;
@@ -57,6 +57,7 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 	case VCPCM_MSG_CAPTURE:
 		m.u.capture.count = payload_len;
 		m.u.capture.epoch = 9;
+		m.u.capture.seq = 0xfffffffe;
 		m.payload = payload;
 		m.payload_len = payload_len;
 		break;

@@ -78,14 +78,15 @@ static int fake_send(void *chan, const void *msg, u32 len, const void *payload, 
 	return 0;
 }
 
+/* A message from the remote: COMPLETE (count a, sequence b, epoch c), RESULT (a), others. */
 static int wire(u8 *buf, u32 type, s32 a, u32 b, u32 c)
 {
 	struct vcpcm_msg m = { .type = type };
 
 	if (type == VCPCM_MSG_COMPLETE) {
 		m.u.complete.count = a;
-		m.u.complete.cookie1 = b;
-		m.u.complete.cookie2 = c;
+		m.u.complete.seq = b;
+		m.u.complete.epoch = c;
 	} else if (type == VCPCM_MSG_RESULT) {
 		m.u.result.success = a;
 	} else {
@@ -137,25 +138,30 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);
 
 	/* A report for another start is stale: ignored, counted. */
-	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 0);
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, 1, 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 0u);
 	/* The right start: the position moves. */
-	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, 1, 1);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
 	KUNIT_EXPECT_EQ(test, ev.periods, 1u);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
 	/* More than is in flight, a negative count, a host-only type: errors. */
-	len = wire(msg, VCPCM_MSG_COMPLETE, 20, VCPCM_WRITE_COOKIE1, 1);
+	len = wire(msg, VCPCM_MSG_COMPLETE, 20, 2, 1);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EIO);
-	len = wire(msg, VCPCM_MSG_COMPLETE, -4, VCPCM_WRITE_COOKIE1, 1);
+	len = wire(msg, VCPCM_MSG_COMPLETE, -4, 3, 1);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EPROTO);
 	len = wire(msg, VCPCM_MSG_OPEN, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EPROTO);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, 3, NULL, 0, 64, 0, &ev), -VCPCM_EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
-	len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
+	/* The refused report used up its number; a repeat or a gap is refused too. */
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, 2, 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EILSEQ);
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, 4, 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), -VCPCM_EILSEQ);
+	len = wire(msg, VCPCM_MSG_COMPLETE, 16, 3, 1);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, ev.drained, 1u);
 
@@ -164,7 +170,8 @@ static void stream_follows_the_state_machine(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 32u);
 	vcpcm_stream_get_stats(s, &st);
 	KUNIT_EXPECT_EQ(test, st.stale_rx, 2ULL);
-	KUNIT_EXPECT_EQ(test, st.bad_rx, 4ULL);
+	KUNIT_EXPECT_EQ(test, st.bad_rx, 6ULL);
+	KUNIT_EXPECT_EQ(test, st.seq_errors, 2ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_tx, 32ULL);
 	KUNIT_EXPECT_EQ(test, st.bytes_rx, 32ULL);
 
@@ -219,7 +226,7 @@ static void stream_free_running_sends_without_acks(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, l->fifo, sw, 16);
 	/* Each report refills the lead from the next part of the buffer. */
 	for (i = 1; i <= 5; i++) {
-		len = wire(msg, VCPCM_MSG_COMPLETE, 16, VCPCM_WRITE_COOKIE1, 1);
+		len = wire(msg, VCPCM_MSG_COMPLETE, 16, i, 1);
 		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 		KUNIT_EXPECT_EQ(test, ev.drained, 0u);
 		KUNIT_EXPECT_EQ(test, l->fifo_bytes, 16u * (i + 1));
@@ -248,9 +255,10 @@ static void capture_stream_stores_payload(struct kunit *test)
 	m.u.capture.epoch = 1;
 	m.payload = data;
 	m.payload_len = m.u.capture.count = sizeof(data);
-	len = vcpcm_msg_encode(&m, hdr, sizeof(hdr));
-	KUNIT_ASSERT_GT(test, len, 0);
 	for (i = 0; i < 3; i++) {	/* 36 bytes into a 32-byte ring */
+		m.u.capture.seq = i + 1;
+		len = vcpcm_msg_encode(&m, hdr, sizeof(hdr));
+		KUNIT_ASSERT_GT(test, len, 0);
 		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, hdr, len, data, sizeof(data), 64, 0, &ev), 0);
 		KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
 	}
@@ -280,11 +288,12 @@ static struct vcpcm_stream *running_playback(struct kunit *test, struct fake_lin
 	return s;
 }
 
-static void complete_at(struct kunit *test, struct vcpcm_stream *s, s32 bytes, u64 now)
+/* The report numbered seq: the remote consumed bytes. */
+static void complete_at(struct kunit *test, struct vcpcm_stream *s, u32 seq, s32 bytes, u64 now)
 {
 	struct vcpcm_rx_event ev;
 	u8 msg[64];
-	int len = wire(msg, VCPCM_MSG_COMPLETE, bytes, VCPCM_WRITE_COOKIE1, 1);
+	int len = wire(msg, VCPCM_MSG_COMPLETE, bytes, seq, 1);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, now, &ev), 0);
 }
@@ -301,11 +310,11 @@ static void position_interpolates_between_reports(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 500 * US), 96u);	/* 24 frames */
 	/* No report for 3 ms: the estimate stops one interval ahead. */
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3000 * US), 192u);
-	complete_at(test, s, 192, 3000 * US);
+	complete_at(test, s, 1, 192, 3000 * US);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 192u);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3500 * US), 288u);
 	/* The remote was slower than estimated: the position holds, never goes back. */
-	complete_at(test, s, 48, 3600 * US);
+	complete_at(test, s, 2, 48, 3600 * US);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3600 * US), 288u);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 3900 * US), 240u + 14 * 4);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_frames_done(s, 3900 * US), 74ULL);
@@ -319,7 +328,7 @@ static void position_never_passes_what_was_sent(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	s = running_playback(test, l, 10);	/* 40 bytes in flight */
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 40u);
-	complete_at(test, s, 40, 1000 * US);
+	complete_at(test, s, 1, 40, 1000 * US);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 1900 * US), 40u);
 }
 
@@ -330,14 +339,14 @@ static void pause_freezes_the_position(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	s = running_playback(test, l, 1024);
-	complete_at(test, s, 192, 1000 * US);
+	complete_at(test, s, 1, 192, 1000 * US);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pause(s, 0, 1500 * US), -VCPCM_EBADFD);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 1, 1500 * US), 0);
 	KUNIT_EXPECT_EQ(test, l->types[l->sent - 1], (u32)VCPCM_MSG_PAUSE);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_PAUSED);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 9000 * US), 288u);
 	/* A report that raced with the pause still counts. */
-	complete_at(test, s, 96, 1600 * US);
+	complete_at(test, s, 2, 96, 1600 * US);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 9000 * US), 288u);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 0, 10000 * US), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);

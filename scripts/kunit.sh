@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain vcpcm_layout)
+suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain vcpcm_layout vcpcm_fault)
 
 kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" debug)
 ko=$(build_module kunit-uml "$kdir" ARCH=um VCPCM_KUNIT=1)

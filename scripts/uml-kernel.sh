@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build (once) a User Mode Linux kernel from Debian's linux-source-6.12 and print its build dir.
 #
-#   scripts/uml-kernel.sh [debug|perf]        (default: debug)
+#   scripts/uml-kernel.sh [debug|perf|leak]   (default: debug)
 #
 # The printed dir is an O= build dir: `make -C "$dir" M=$PWD ARCH=um` builds an out-of-tree module
 # against it. It holds `linux` (the UML binary), `kernelrelease` and `modroot/lib/modules/<rel>`.
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 
 flavour=${1:-debug}
-case $flavour in debug | perf) ;; *) die "usage: $0 [debug|perf]" ;; esac
+case $flavour in debug | perf | leak) ;; *) die "usage: $0 [debug|perf|leak]" ;; esac
 
 # Bump when the build steps below change in a way that changes the result.
 recipe=2

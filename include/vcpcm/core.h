@@ -139,6 +139,7 @@ struct vcpcm_stream_stats {
 	uint64_t msgs_tx, msgs_rx, bytes_tx, bytes_rx;
 	uint64_t stale_rx;	/* messages for an older start (ignored) */
 	uint64_t bad_rx;	/* malformed or impossible messages */
+	uint64_t seq_errors;	/* reports lost, repeated or out of order */
 	uint64_t max_report_gap_ns;	/* longest wait between two reports while running */
 	uint32_t max_in_flight;	/* most bytes queued at the remote at once */
 	uint32_t in_flight;	/* bytes queued at the remote now */
@@ -148,6 +149,13 @@ struct vcpcm_stream_stats {
 struct vcpcm_stream_timing {
 	uint32_t rate;			/* frames per second */
 	uint32_t report_interval_ns;	/* how often the remote reports */
+	/*
+	 * A running stream with no report for this long has lost its remote
+	 * (0: never); the first report after START may take start_latency_ns
+	 * longer.
+	 */
+	uint64_t stall_ns;
+	uint64_t start_latency_ns;
 };
 
 /* The ALSA intermediate buffer, as prepared. */
@@ -169,6 +177,8 @@ struct vcpcm_stream { uint64_t opaque[68]; };
 void vcpcm_stream_init(struct vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, void *chan);
 enum vcpcm_stream_state vcpcm_stream_get_state(const struct vcpcm_stream *s);
 int vcpcm_stream_open(struct vcpcm_stream *s);
+/* Sends OPEN again to a remote that forgot the channel (it restarted). */
+int vcpcm_stream_reopen(struct vcpcm_stream *s);
 /* Sends CONFIG (the remote resets the channel); the caller waits for RESULT. */
 int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
 			   uint32_t channels, uint32_t rate);
@@ -193,12 +203,19 @@ struct vcpcm_rx_event {
 };
 /*
  * A message from the remote: its fixed part and payload, or (payload NULL)
- * the whole message contiguous in msg. -EIO/-EPROTO/-EMSGSIZE: the stream
- * must xrun; nothing was written.
+ * the whole message contiguous in msg. -EIO/-EPROTO/-EMSGSIZE, or -EILSEQ
+ * (a report lost, repeated or out of order): the stream must xrun; nothing
+ * was written.
  */
 int vcpcm_stream_receive(struct vcpcm_stream *s, const void *msg, uint32_t len,
 			 const void *payload, uint32_t payload_len, uint32_t max_payload,
 			 uint64_t now_ns, struct vcpcm_rx_event *ev);
+/*
+ * Has the remote stopped reporting on a running stream (timing.stall_ns)?
+ * Playback only counts while the remote holds data to report on. The
+ * caller stops the stream (xrun): reports lost, a stalled or reset remote.
+ */
+int vcpcm_stream_stalled(const struct vcpcm_stream *s, uint64_t now_ns);
 /* What the remote has really consumed (playback) or delivered (capture): bytes in sw ring. */
 uint32_t vcpcm_stream_hw_pos(const struct vcpcm_stream *s);
 /*
@@ -266,6 +283,39 @@ int vcpcm_emu_handle(struct vcpcm_emu *e, uint32_t chan, const void *msg, uint32
  */
 uint32_t vcpcm_emu_tick(struct vcpcm_emu *e, uint64_t now_ns, const struct vcpcm_emu_out **out);
 int vcpcm_emu_running(const struct vcpcm_emu *e);	/* any clock running */
+
+/*
+ * Faults the emulated remote injects into its reports (COMPLETE, CAPTURE)
+ * on purpose, for reliability tests. Off until asked for.
+ */
+enum vcpcm_fault {
+	VCPCM_FAULT_NONE,	/* clear the channel's faults (and release held reports) */
+	VCPCM_FAULT_DROP,	/* a report never arrives */
+	VCPCM_FAULT_DELAY,	/* reports are held delay_ms, then sent together */
+	VCPCM_FAULT_DUPLICATE,	/* a report arrives twice */
+	VCPCM_FAULT_REORDER,	/* a report arrives after the next one */
+	VCPCM_FAULT_BAD_TYPE,	/* a report with an unknown message type */
+	VCPCM_FAULT_TRUNCATE,	/* a report one byte short */
+	VCPCM_FAULT_OVERCOUNT,	/* COMPLETE: more than in flight; CAPTURE: more than carried */
+	VCPCM_FAULT_OVERLONG,	/* CAPTURE: payload past the largest message; COMPLETE: negative */
+	VCPCM_FAULT_STALL,	/* no report at all, until cleared */
+	VCPCM_FAULT_RESET,	/* the remote restarts: every channel closed, FIFOs emptied */
+	VCPCM_FAULT_COUNT
+};
+
+struct vcpcm_emu_fault {
+	uint32_t kind;		/* enum vcpcm_fault */
+	int32_t chan;		/* whose reports; -1: every channel (RESET: always all) */
+	uint32_t count;		/* reports hit (DROP..OVERLONG); 0: every one until cleared */
+	uint32_t delay_ms;	/* DELAY: how long reports are held (1..60000) */
+};
+
+/* 0, or -EINVAL for an unknown kind, channel or delay. */
+int vcpcm_emu_inject(struct vcpcm_emu *e, const struct vcpcm_emu_fault *f, uint64_t now_ns);
+/* The fault's name for debugfs ("drop", "bad-type", ...), or NULL past the last. */
+const char *vcpcm_emu_fault_name(uint32_t kind);
+/* Faults injected so far: reports hit, plus every DELAY, STALL and RESET. */
+uint64_t vcpcm_emu_faults_injected(const struct vcpcm_emu *e);
 
 struct vcpcm_emu_chan_stats {
 	uint64_t bytes_played, underrun_bytes, bytes_captured, dropped_bytes;

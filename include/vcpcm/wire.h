@@ -85,10 +85,18 @@ struct vcpcm_msg_result {
 	int32_t success;	/* 0 or a negative errno */
 };
 
+/*
+ * Reports (COMPLETE, CAPTURE) carry a sequence number: 1 for the first
+ * report on a channel after START, then one more per report. A gap, a
+ * repeat or a step back means a report was lost, duplicated or reordered
+ * on the link, and the host stops the stream instead of guessing.
+ * (AUDS echoes two host cookies in COMPLETE; vcpcm uses those two words
+ * for the sequence number and the START epoch.)
+ */
 struct vcpcm_msg_complete {
 	int32_t count;		/* bytes the remote consumed since the last COMPLETE */
-	uint32_t cookie1;	/* VCPCM_WRITE_COOKIE1 */
-	uint32_t cookie2;	/* the START epoch: reports of an older start are stale */
+	uint32_t seq;		/* report sequence number since START */
+	uint32_t epoch;		/* the START epoch: reports of an older start are stale */
 };
 
 struct vcpcm_msg_pause {
@@ -98,6 +106,7 @@ struct vcpcm_msg_pause {
 struct vcpcm_msg_capture {
 	uint32_t count;		/* payload bytes that follow */
 	uint32_t epoch;		/* the START this data belongs to: stale data is dropped */
+	uint32_t seq;		/* report sequence number since START */
 };
 
 /* Size of each message's fixed part: the 32-bit type plus its body. */

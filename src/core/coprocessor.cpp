@@ -5,6 +5,7 @@
 // loopback of the paired playback channel (bit-exact when both use the
 // same format), or silence. Time comes from the caller; nothing here
 // sleeps, locks or allocates.
+#include "fault_plan.hpp"
 #include "gain.hpp"
 #include "protocol.hpp"
 
@@ -84,14 +85,29 @@ struct Channel {
 	SampleClock clock;
 	uint64_t frames_done = 0;
 	ByteFifo fifo;			// playback
-	uint8_t *staging = nullptr;	// capture: this tick's data
+	uint8_t *staging = nullptr;	// capture: data not yet sent
 	uint32_t staged = 0;
 	bool loop_fed = false;		// capture: playback filled staging this tick
 	Gain gain;			// playback: the mixer, applied to what plays
 	vcpcm_emu_chan_stats stats = {};
+	// Reports: numbered from START; playback bytes not yet reported.
+	uint32_t seq = 0;
+	uint32_t unreported = 0;
+	// A report held back by REORDER, sent after the channel's next one.
+	vcpcm_emu_out reordered = {};
+	bool has_reordered = false;
+	bool reordered_this_tick = false;	// its payload copy is still in the outbox
+	uint8_t *reorder_buf = nullptr;
 
 	bool clocked() const { return state == RUNNING || state == DRAINING; }
 	uint8_t silence_byte() const { return config.format == VCPCM_FMT_U8 ? 0x80 : 0; }
+	uint32_t staging_room(uint32_t fifo_bytes) const { return fifo_bytes - fifo_bytes % frame_bytes; }
+	// A new START or a STOP: nothing of the old run is reported any more.
+	void forget_reports()
+	{
+		seq = unreported = staged = 0;
+		has_reordered = false;
+	}
 };
 
 } // namespace
@@ -103,6 +119,8 @@ public:
 	int handle(uint32_t chan, const uint8_t *msg, uint32_t len, const uint8_t *payload,
 		   uint32_t payload_len, uint64_t now_ns, vcpcm_emu_out &reply);
 	uint32_t tick(uint64_t now_ns, const vcpcm_emu_out **out);
+	int inject(const vcpcm_emu_fault &f, uint64_t now_ns);
+	uint64_t faults_injected() const { return faults_.injected(); }
 	bool running() const;
 	void get_stats(uint32_t chan, vcpcm_emu_chan_stats &st) const;
 
@@ -114,11 +132,15 @@ private:
 	int apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns);
 	void play(uint32_t pair, uint64_t now_ns);
 	void capture(uint32_t pair, uint64_t now_ns);
+	void report_played(uint32_t pair, uint64_t now_ns);
+	void report_captured(uint32_t chan, uint64_t now_ns);
+	void reset();
 	vcpcm_emu_out *next_out(uint32_t chan);
-	void emit(uint32_t chan, const vcpcm_msg &m);
+	void emit(uint32_t chan, vcpcm_msg &m);
 
 	vcpcm_emu_params params_ = {};
 	Channel chans_[2 * VCPCM_EMU_MAX_PAIRS];
+	FaultPlan faults_;
 	vcpcm_emu_out *outbox_ = nullptr;
 	uint32_t outbox_cap_ = 0, out_count_ = 0;
 };
@@ -126,14 +148,16 @@ private:
 uint32_t Coprocessor::outbox_capacity(const vcpcm_emu_params &p)
 {
 	// Per pair: one COMPLETE, and the staging area cut into CAPTURE
-	// messages of at least (max_payload - largest frame) bytes each.
+	// messages of at least (max_payload - largest frame) bytes each;
+	// faults may double each report and add a reordered one per channel.
 	uint32_t chunk = p.max_payload - 32;
-	return p.pairs * (1 + (p.fifo_bytes + chunk - 1) / chunk + 1);
+	return 2 * p.pairs * (1 + (p.fifo_bytes + chunk - 1) / chunk + 1) + 2 * p.pairs;
 }
 
 uint64_t Coprocessor::extra_memory(const vcpcm_emu_params &p)
 {
-	return 2ull * p.pairs * align8(p.fifo_bytes) + align8(outbox_capacity(p) * sizeof(vcpcm_emu_out));
+	return 2ull * p.pairs * align8(p.fifo_bytes) + align8(outbox_capacity(p) * sizeof(vcpcm_emu_out)) +
+	       2ull * p.pairs * align8(p.max_payload + 64);
 }
 
 int Coprocessor::init(const vcpcm_emu_params &p, uint8_t *mem)
@@ -147,6 +171,13 @@ int Coprocessor::init(const vcpcm_emu_params &p, uint8_t *mem)
 	}
 	outbox_ = reinterpret_cast<vcpcm_emu_out *>(mem);
 	outbox_cap_ = outbox_capacity(p);
+	mem += align8(outbox_cap_ * sizeof(vcpcm_emu_out));
+	for (uint32_t i = 0; i < p.pairs; i++) {
+		for (uint32_t dir = 0; dir < 2; dir++) {
+			chans_[VCPCM_EMU_CHAN(dir, i)].reorder_buf = mem;
+			mem += align8(p.max_payload + 64);
+		}
+	}
 	return 0;
 }
 
@@ -198,6 +229,7 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 			return -VCPCM_EBADFD;
 		ch.clock.start(now_ns + params_.start_latency_us * 1000ull, ch.config.samplerate);
 		ch.frames_done = 0;
+		ch.forget_reports();
 		ch.epoch = m.u.epoch;
 		ch.state = Channel::RUNNING;
 		return 0;
@@ -222,6 +254,7 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 		if (ch.state >= Channel::CONFIGURED) {
 			ch.state = Channel::CONFIGURED;
 			ch.fifo.clear();
+			ch.forget_reports();
 		}
 		return 0;
 	case VCPCM_MSG_WRITE:
@@ -271,14 +304,51 @@ vcpcm_emu_out *Coprocessor::next_out(uint32_t chan)
 	return o;
 }
 
-void Coprocessor::emit(uint32_t chan, const vcpcm_msg &m)
+// A report out: numbered, then put through the fault plan.
+void Coprocessor::emit(uint32_t chan, vcpcm_msg &m)
 {
+	Channel &ch = chans_[chan];
+	if (m.type == VCPCM_MSG_COMPLETE)
+		m.u.complete.seq = ++ch.seq;
+	else
+		m.u.capture.seq = ++ch.seq;
+	uint32_t fault = faults_.take(chan);
+	if (fault == VCPCM_FAULT_REORDER && ch.reordered_this_tick)
+		fault = VCPCM_FAULT_NONE;	// one per tick: its copy may be in the outbox
+	if (fault == VCPCM_FAULT_DROP)
+		return;
 	vcpcm_emu_out *o = next_out(chan);
 	if (!o)
 		return;
 	o->len = static_cast<uint32_t>(encode(m, o->hdr, sizeof(o->hdr)));
 	o->payload = m.payload;
 	o->payload_len = m.payload_len;
+	if (fault == VCPCM_FAULT_REORDER) {
+		ch.reordered = *o;
+		if (m.payload_len)
+			copy_bytes(ch.reorder_buf, m.payload, m.payload_len);
+		ch.reordered.payload = m.payload_len ? ch.reorder_buf : nullptr;
+		ch.has_reordered = true;
+		out_count_--;
+		return;
+	}
+	if (fault == VCPCM_FAULT_DUPLICATE) {
+		vcpcm_emu_out *twin = next_out(chan);
+		if (twin)
+			*twin = *o;
+	} else if (fault != VCPCM_FAULT_NONE) {
+		// Room behind the payload: the rest of the capture staging area.
+		uint32_t room = m.payload ? static_cast<uint32_t>(
+			ch.staging + ch.staging_room(params_.fifo_bytes) - static_cast<const uint8_t *>(m.payload)) : 0;
+		damage_report(fault, o->hdr, o->len, o->payload_len, room, params_.max_payload);
+	}
+	if (ch.has_reordered) {
+		vcpcm_emu_out *late = next_out(chan);
+		if (late)
+			*late = ch.reordered;
+		ch.has_reordered = false;
+		ch.reordered_this_tick = true;
+	}
 }
 
 void Coprocessor::play(uint32_t pair, uint64_t now_ns)
@@ -297,14 +367,16 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 	uint32_t taken;
 	if (loop) {
 		// What is played is what the paired capture hears: the FIFO
-		// data, then silence where the FIFO ran dry.
-		uint32_t room = params_.fifo_bytes - params_.fifo_bytes % cap.frame_bytes;
-		uint32_t fill = static_cast<uint32_t>(min<uint64_t>(due, room));
-		uint32_t copied = ch.fifo.pop(cap.staging, fill);
+		// data, then silence where the FIFO ran dry. It joins what the
+		// capture has not sent yet (reports may be held).
+		uint8_t *dst = cap.staging + cap.staged;
+		uint32_t fill = static_cast<uint32_t>(min<uint64_t>(due, cap.staging_room(params_.fifo_bytes) - cap.staged));
+		uint32_t copied = ch.fifo.pop(dst, fill);
 		taken = copied + ch.fifo.pop(nullptr, static_cast<uint32_t>(min<uint64_t>(due - copied, ch.fifo.level())));
-		ch.gain.apply(ch.config.format, cap.staging, copied);
-		fill_bytes(cap.staging + copied, ch.silence_byte(), fill - copied);
-		cap.staged = fill;
+		ch.gain.apply(ch.config.format, dst, copied);
+		fill_bytes(dst + copied, ch.silence_byte(), fill - copied);
+		cap.staged += fill;
+		cap.frames_done += fill / cap.frame_bytes;
 		cap.loop_fed = true;
 		cap.stats.dropped_bytes += due - fill;
 	} else {
@@ -312,16 +384,22 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 	}
 	ch.stats.bytes_played += taken;
 	ch.stats.underrun_bytes += due - taken;
-	if (taken) {
-		vcpcm_msg m = {};
-		m.type = VCPCM_MSG_COMPLETE;
-		m.u.complete.count = static_cast<int32_t>(taken);
-		m.u.complete.cookie1 = VCPCM_WRITE_COOKIE1;
-		m.u.complete.cookie2 = ch.epoch;
-		emit(pair, m);
-	}
+	ch.unreported += taken;
 	if (ch.state == Channel::DRAINING && !ch.fifo.level())
 		ch.state = Channel::CONFIGURED;
+}
+
+void Coprocessor::report_played(uint32_t pair, uint64_t now_ns)
+{
+	Channel &ch = chans_[pair];
+	if (!ch.unreported || faults_.holding(pair, now_ns))
+		return;
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_COMPLETE;
+	m.u.complete.count = static_cast<int32_t>(ch.unreported);
+	m.u.complete.epoch = ch.epoch;
+	ch.unreported = 0;
+	emit(pair, m);
 }
 
 void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
@@ -331,18 +409,24 @@ void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
 	if (cap.state != Channel::RUNNING)
 		return;
 	uint64_t clock_frames = cap.clock.frames_at(now_ns);
-	if (cap.loop_fed) {
-		cap.frames_done += cap.staged / cap.frame_bytes;
-	} else {
+	if (!cap.loop_fed) {
 		// Nothing plays into us: silence at our own clock.
 		uint64_t due_frames = clock_frames > cap.frames_done ? clock_frames - cap.frames_done : 0;
 		uint64_t due = due_frames * cap.frame_bytes;
-		uint32_t room = params_.fifo_bytes - params_.fifo_bytes % cap.frame_bytes;
-		cap.staged = static_cast<uint32_t>(min<uint64_t>(due, room));
-		fill_bytes(cap.staging, cap.silence_byte(), cap.staged);
+		uint32_t fill = static_cast<uint32_t>(min<uint64_t>(due, cap.staging_room(params_.fifo_bytes) - cap.staged));
+		fill_bytes(cap.staging + cap.staged, cap.silence_byte(), fill);
+		cap.staged += fill;
 		cap.frames_done += due_frames;
-		cap.stats.dropped_bytes += due - cap.staged;
+		cap.stats.dropped_bytes += due - fill;
 	}
+	report_captured(chan, now_ns);
+}
+
+void Coprocessor::report_captured(uint32_t chan, uint64_t now_ns)
+{
+	Channel &cap = chans_[chan];
+	if (!cap.staged || faults_.holding(chan, now_ns))
+		return;	// a late remote keeps its data until it reports
 	uint32_t chunk = params_.max_payload - params_.max_payload % cap.frame_bytes;
 	for (uint32_t off = 0; off < cap.staged; off += chunk) {
 		vcpcm_msg m = {};
@@ -360,18 +444,44 @@ void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
 uint32_t Coprocessor::tick(uint64_t now_ns, const vcpcm_emu_out **out)
 {
 	out_count_ = 0;
+	for (Channel &ch : chans_)
+		ch.reordered_this_tick = false;
 	for (uint32_t pair = 0; pair < params_.pairs; pair++) {
 		play(pair, now_ns);
+		report_played(pair, now_ns);
 		capture(pair, now_ns);
 	}
 	*out = outbox_;
 	return out_count_;
 }
 
+// The remote restarts (firmware reset): it forgets every channel.
+void Coprocessor::reset()
+{
+	for (Channel &ch : chans_) {
+		ch.state = Channel::CLOSED;
+		ch.fifo.clear();
+		ch.forget_reports();
+		ch.gain.set(0, false);
+	}
+	faults_.clear();
+	faults_.count_one();
+}
+
+int Coprocessor::inject(const vcpcm_emu_fault &f, uint64_t now_ns)
+{
+	if (f.kind == VCPCM_FAULT_RESET) {
+		reset();
+		return 0;
+	}
+	return faults_.set(f, now_ns, [this](uint32_t chan) { return valid_chan(chan); });
+}
+
 bool Coprocessor::running() const
 {
+	// Reports still owed after a drain ended count too.
 	for (const Channel &ch : chans_)
-		if (ch.clocked())
+		if (ch.clocked() || ch.unreported)
 			return true;
 	return false;
 }
@@ -428,6 +538,25 @@ int vcpcm_emu_handle(vcpcm_emu *e, uint32_t chan, const void *msg, uint32_t len,
 uint32_t vcpcm_emu_tick(vcpcm_emu *e, uint64_t now_ns, const vcpcm_emu_out **out)
 {
 	return reinterpret_cast<Coprocessor *>(e)->tick(now_ns, out);
+}
+
+int vcpcm_emu_inject(vcpcm_emu *e, const vcpcm_emu_fault *f, uint64_t now_ns)
+{
+	return reinterpret_cast<Coprocessor *>(e)->inject(*f, now_ns);
+}
+
+uint64_t vcpcm_emu_faults_injected(const vcpcm_emu *e)
+{
+	return reinterpret_cast<const Coprocessor *>(e)->faults_injected();
+}
+
+const char *vcpcm_emu_fault_name(uint32_t kind)
+{
+	static const char *const names[VCPCM_FAULT_COUNT] = {
+		"none", "drop", "delay", "duplicate", "reorder", "bad-type", "truncate",
+		"overcount", "overlong", "stall", "reset",
+	};
+	return kind < VCPCM_FAULT_COUNT ? names[kind] : nullptr;
 }
 
 int vcpcm_emu_running(const vcpcm_emu *e) { return reinterpret_cast<const Coprocessor *>(e)->running(); }

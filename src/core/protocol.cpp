@@ -64,7 +64,7 @@ uint32_t fixed_size(uint32_t type)
 	case VCPCM_MSG_START:
 	case VCPCM_MSG_STOP: return VCPCM_MSG_HDR_SIZE + 4;
 	case VCPCM_MSG_WRITE: return VCPCM_MSG_HDR_SIZE + 16;
-	case VCPCM_MSG_CAPTURE: return VCPCM_MSG_HDR_SIZE + 8;
+	case VCPCM_MSG_CAPTURE: return VCPCM_MSG_HDR_SIZE + 12;
 	case VCPCM_MSG_PAUSE: return VCPCM_MSG_HDR_SIZE + 4;
 	default: return 0;
 	}
@@ -82,8 +82,8 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 		break;
 	case VCPCM_MSG_COMPLETE:
 		w.u32(static_cast<uint32_t>(m.u.complete.count));
-		w.u32(m.u.complete.cookie1);
-		w.u32(m.u.complete.cookie2);
+		w.u32(m.u.complete.seq);
+		w.u32(m.u.complete.epoch);
 		break;
 	case VCPCM_MSG_CONFIG:
 		if (!valid_config(m.u.config))
@@ -127,6 +127,7 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 			return -VCPCM_EPROTO;
 		w.u32(m.u.capture.count);
 		w.u32(m.u.capture.epoch);
+		w.u32(m.u.capture.seq);
 		break;
 	}
 	if (w.overflowed())
@@ -154,8 +155,8 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		break;
 	case VCPCM_MSG_COMPLETE:
 		m.u.complete.count = static_cast<int32_t>(r.u32());
-		m.u.complete.cookie1 = r.u32();
-		m.u.complete.cookie2 = r.u32();
+		m.u.complete.seq = r.u32();
+		m.u.complete.epoch = r.u32();
 		break;
 	case VCPCM_MSG_CONFIG:
 		m.u.config.channels = r.u32();
@@ -199,6 +200,7 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 	case VCPCM_MSG_CAPTURE:
 		m.u.capture.count = r.u32();
 		m.u.capture.epoch = r.u32();
+		m.u.capture.seq = r.u32();
 		m.payload_len = m.u.capture.count;
 		break;
 	}

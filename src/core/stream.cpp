@@ -17,6 +17,7 @@ public:
 	}
 	vcpcm_stream_state state() const { return state_; }
 	int open();
+	int reopen();
 	int configure(uint32_t format, uint32_t channels, uint32_t rate);
 	int prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, const vcpcm_sw_buffer &buf);
 	int start(uint64_t now_ns, uint32_t free_running_lead);
@@ -29,6 +30,7 @@ public:
 		    uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event &ev);
 	uint32_t hw_pos() const { return playback() ? play_.hw_pos() : cap_.hw_pos(); }
 	uint32_t in_flight() const { return playback() ? play_.in_flight() : 0; }
+	bool stalled(uint64_t now_ns) const;
 	uint64_t bytes_done(uint64_t now_ns);
 	uint32_t pointer(uint64_t now_ns);
 	uint64_t frames_done(uint64_t now_ns) { return bytes_done(now_ns) / frame_bytes_; }
@@ -43,6 +45,7 @@ private:
 	int on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev);
 	int on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev);
 	bool reporting() const { return state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED; }
+	int check_sequence(uint32_t seq);
 	void note_report(uint64_t bytes, uint64_t now_ns);
 	static int write_chunk(void *self, const vcpcm_chunk *c);
 	static int store_chunk(void *self, const vcpcm_chunk *c);
@@ -52,6 +55,7 @@ private:
 	void *chan_ = nullptr;
 	vcpcm_stream_state state_ = VCPCM_ST_CLOSED;
 	uint32_t epoch_ = 0;	// which START the remote's reports belong to
+	uint32_t next_seq_ = 1;	// the report sequence number expected next
 	uint8_t *sw_buf_ = nullptr;
 	FrameLayout layout_;
 	uint8_t *staging_ = nullptr;	// non-interleaved playback: one payload
@@ -104,6 +108,13 @@ int Stream::open()
 	return err ? err : send_simple(VCPCM_MSG_OPEN, 0);
 }
 
+int Stream::reopen()
+{
+	if (state_ == VCPCM_ST_CLOSED || state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED)
+		return -VCPCM_EBADFD;
+	return send_simple(VCPCM_MSG_OPEN, 0);
+}
+
 int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
 {
 	if (state_ == VCPCM_ST_CLOSED || state_ == VCPCM_ST_RUNNING)
@@ -150,6 +161,7 @@ int Stream::start(uint64_t now_ns, uint32_t free_running_lead)
 	if (vcpcm_state_next(state_, VCPCM_EV_START) < 0)
 		return -VCPCM_EBADFD;
 	epoch_++;
+	next_seq_ = 1;
 	int err = send_simple(VCPCM_MSG_START, epoch_);
 	if (err)
 		return err;
@@ -238,6 +250,29 @@ int Stream::ack(uint64_t appl_ptr)
 	return sent < 0 ? sent : 0;
 }
 
+// Reports are numbered from START: anything but the next number means
+// the link lost, repeated or reordered one, and positions cannot be trusted.
+int Stream::check_sequence(uint32_t seq)
+{
+	if (seq != next_seq_) {
+		stats_.seq_errors++;
+		return -VCPCM_EILSEQ;
+	}
+	next_seq_++;
+	return 0;
+}
+
+bool Stream::stalled(uint64_t now_ns) const
+{
+	if (state_ != VCPCM_ST_RUNNING || !timing_.stall_ns || now_ns <= report_ns_)
+		return false;
+	// Playback with nothing at the remote has nothing to report.
+	if (playback() && !play_.in_flight())
+		return false;
+	uint64_t limit = timing_.stall_ns + (next_seq_ == 1 ? timing_.start_latency_ns : 0);
+	return now_ns - report_ns_ > limit;
+}
+
 void Stream::note_report(uint64_t bytes, uint64_t now_ns)
 {
 	if (state_ == VCPCM_ST_RUNNING && now_ns > report_ns_)
@@ -278,10 +313,13 @@ int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 {
 	if (!playback() || m.u.complete.count < 0)
 		return -VCPCM_EPROTO;
-	if (!reporting() || m.u.complete.cookie2 != epoch_) {
+	if (!reporting() || m.u.complete.epoch != epoch_) {
 		stats_.stale_rx++;	// raced with a stop or re-prepare
 		return 0;
 	}
+	int err = check_sequence(m.u.complete.seq);
+	if (err)
+		return err;
 	int periods = play_.complete(static_cast<uint32_t>(m.u.complete.count));
 	if (periods < 0)
 		return periods;
@@ -312,6 +350,9 @@ int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
 		stats_.stale_rx++;
 		return 0;
 	}
+	int err = check_sequence(m.u.capture.seq);
+	if (err)
+		return err;
 	rx_payload_ = static_cast<const uint8_t *>(m.payload);
 	int periods = cap_.receive(m.payload_len, store_chunk, this);
 	rx_payload_ = nullptr;
@@ -369,6 +410,7 @@ void vcpcm_stream_init(vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, 
 }
 vcpcm_stream_state vcpcm_stream_get_state(const vcpcm_stream *s) { return object_in<Stream>(s)->state(); }
 int vcpcm_stream_open(vcpcm_stream *s) { return object_in<Stream>(s)->open(); }
+int vcpcm_stream_reopen(vcpcm_stream *s) { return object_in<Stream>(s)->reopen(); }
 int vcpcm_stream_configure(vcpcm_stream *s, uint32_t wire_format, uint32_t channels, uint32_t rate)
 {
 	return object_in<Stream>(s)->configure(wire_format, channels, rate);
@@ -405,6 +447,7 @@ uint64_t vcpcm_stream_frames_done(vcpcm_stream *s, uint64_t now_ns)
 {
 	return object_in<Stream>(s)->frames_done(now_ns);
 }
+int vcpcm_stream_stalled(const vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->stalled(now_ns); }
 uint32_t vcpcm_stream_hw_pos(const vcpcm_stream *s) { return object_in<Stream>(s)->hw_pos(); }
 uint32_t vcpcm_stream_in_flight(const vcpcm_stream *s) { return object_in<Stream>(s)->in_flight(); }
 void vcpcm_stream_get_stats(const vcpcm_stream *s, vcpcm_stream_stats *st) { *st = object_in<Stream>(s)->stats(); }

@@ -7,6 +7,7 @@
  * playback substream N loops back to capture substream N through the
  * emulated coprocessor.
  */
+#include <linux/debugfs.h>
 #include <linux/err.h>
 #include <linux/init.h>
 #include <linux/module.h>
@@ -50,9 +51,10 @@ MODULE_PARM_DESC(buffer_kib, "Largest intermediate buffer in KiB (16-4096, defau
 static_assert(VCPCM_EINVAL == EINVAL && VCPCM_EIO == EIO && VCPCM_EPIPE == EPIPE &&
 	      VCPCM_EBADFD == EBADFD && VCPCM_EPROTO == EPROTO && VCPCM_EMSGSIZE == EMSGSIZE &&
 	      VCPCM_ENOSPC == ENOSPC && VCPCM_EBUSY == EBUSY && VCPCM_ETIMEDOUT == ETIMEDOUT &&
-	      VCPCM_EAGAIN == EAGAIN && VCPCM_ENOMEM == ENOMEM);
+	      VCPCM_EAGAIN == EAGAIN && VCPCM_ENOMEM == ENOMEM && VCPCM_EILSEQ == EILSEQ);
 
 static struct platform_device *vcpcm_devices[SNDRV_CARDS];
+static struct dentry *vcpcm_debugfs_root;	/* snd-vcpcm/ */
 
 static int vcpcm_check_range(const char *name, int value, int lo, int hi, int card_index)
 {
@@ -96,6 +98,8 @@ static void vcpcm_card_free(struct snd_card *card)
 {
 	struct vcpcm_card *vc = card->private_data;
 
+	/* Removal waits for debugfs users, which use the transport. */
+	debugfs_remove_recursive(vc->debugfs);
 	/* After snd_card_free's last close: no stream uses the transport. */
 	if (!IS_ERR_OR_NULL(vc->transport))
 		vc->transport->ops->destroy(vc->transport);
@@ -139,6 +143,13 @@ static int vcpcm_probe(struct platform_device *pdev)
 	err = vcpcm_mixer_create(vc);
 	if (err < 0)
 		goto fail;
+	if (vc->transport->ops->debugfs_init) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "card%d", dev);
+		vc->debugfs = debugfs_create_dir(name, vcpcm_debugfs_root);
+		vc->transport->ops->debugfs_init(vc->transport, vc->debugfs);
+	}
 
 	strscpy(card->driver, VCPCM_DRIVER, sizeof(card->driver));
 	strscpy(card->shortname, "vcpcm", sizeof(card->shortname));
@@ -208,6 +219,7 @@ static void vcpcm_unregister_all(void)
 	for (i = 0; i < ARRAY_SIZE(vcpcm_devices); i++)
 		platform_device_unregister(vcpcm_devices[i]);
 	platform_driver_unregister(&vcpcm_driver);
+	debugfs_remove(vcpcm_debugfs_root);
 }
 
 static int __init vcpcm_init(void)
@@ -220,9 +232,12 @@ static int __init vcpcm_init(void)
 		if (enable[i] && vcpcm_check_params(&p, i))
 			return -EINVAL;
 	}
+	vcpcm_debugfs_root = debugfs_create_dir("snd-vcpcm", NULL);
 	err = platform_driver_register(&vcpcm_driver);
-	if (err < 0)
+	if (err < 0) {
+		debugfs_remove(vcpcm_debugfs_root);
 		return err;
+	}
 	for (i = 0; i < SNDRV_CARDS; i++) {
 		struct platform_device *device;
 

@@ -15,6 +15,9 @@
 #include "vcpcm.h"
 
 #define VCPCM_RESULT_TIMEOUT_MS	1000
+/* A running stream with no report for this long has lost its remote. */
+#define VCPCM_STALL_MS		400
+#define VCPCM_WATCHDOG_MS	100
 
 static const struct snd_pcm_hardware vcpcm_pcm_hw = {
 	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
@@ -100,6 +103,22 @@ static bool vcpcm_has_sleepers(struct snd_pcm_runtime *runtime)
 	return waitqueue_active(&runtime->tsleep) || waitqueue_active(&runtime->sleep);
 }
 
+static const char *vcpcm_dir_name(struct snd_pcm_substream *substream)
+{
+	return substream->stream == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture";
+}
+
+static const char *vcpcm_rx_error(int err)
+{
+	switch (err) {
+	case -EILSEQ: return "a report lost, repeated or out of order";
+	case -EMSGSIZE: return "a message of the wrong length";
+	case -EPROTO: return "a malformed or unexpected message";
+	case -EIO: return "a count the stream cannot have";
+	default: return "a message it cannot use";
+	}
+}
+
 /* Messages from the remote, in the transport's delivery context. */
 static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
 {
@@ -114,10 +133,11 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 				   sub->vc->transport->max_payload, ktime_get_ns(), &ev);
 	if (err) {
 		dev_err_ratelimited(sub->vc->card->dev,
-				    "bad message from the remote (%d): stopping the stream\n", err);
+				    "%s %u: %s from the remote (%d): stopping the stream (xrun)\n",
+				    vcpcm_dir_name(substream), substream->number,
+				    vcpcm_rx_error(err), err);
 		if (snd_pcm_running(substream))
 			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
-		sub->xruns++;
 	} else if (ev.kind == VCPCM_RX_RESULT) {
 		sub->result = ev.result;
 		complete(&sub->result_done);
@@ -132,6 +152,32 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 		 */
 		snd_pcm_period_elapsed_under_stream_lock(substream);
 	}
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+}
+
+/*
+ * The watchdog: a remote that stops reporting (stalled, restarted, or its
+ * reports lost) would leave the application waiting for ever. Runs every
+ * VCPCM_WATCHDOG_MS while the stream runs or is paused.
+ */
+static void vcpcm_watchdog(struct timer_list *timer)
+{
+	struct vcpcm_sub *sub = from_timer(sub, timer, watchdog);
+	struct snd_pcm_substream *substream = sub->substream;
+	enum vcpcm_stream_state state;
+	unsigned long flags;
+
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (snd_pcm_running(substream) && vcpcm_stream_stalled(&sub->core, ktime_get_ns())) {
+		dev_err_ratelimited(sub->vc->card->dev,
+				    "%s %u: no report from the remote for %u ms: stopping the stream (xrun)\n",
+				    vcpcm_dir_name(substream), substream->number, VCPCM_STALL_MS);
+		sub->stalls++;
+		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+	}
+	state = vcpcm_stream_get_state(&sub->core);
+	if (state == VCPCM_ST_RUNNING || state == VCPCM_ST_PAUSED)
+		mod_timer(&sub->watchdog, jiffies + msecs_to_jiffies(VCPCM_WATCHDOG_MS));
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
 }
 
@@ -185,6 +231,8 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 	mutex_lock(&sub->vc->open_lock);
 	sub->ready = false;
 	mutex_unlock(&sub->vc->open_lock);
+	/* Stopped by now: the watchdog no longer re-arms itself. */
+	del_timer_sync(&sub->watchdog);
 	/* Closing always finishes, even if the remote does not answer. */
 	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
 	sub->vc->transport->ops->detach(sub->chan);
@@ -213,6 +261,35 @@ static u32 vcpcm_free_running_lead(struct snd_pcm_substream *substream, u32 repo
 	return frames_to_bytes(runtime, max_t(u32, runtime->period_size, 2 * per_report + 1));
 }
 
+/*
+ * CONFIG, which also makes the remote drop what an earlier run left queued.
+ * A remote that restarted has forgotten the channel and refuses it
+ * (-EBADFD): open the channel again, with its mixer settings, and retry.
+ */
+static int vcpcm_configure(struct vcpcm_sub *sub, int format)
+{
+	struct snd_pcm_substream *substream = sub->substream;
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	int err;
+
+	err = vcpcm_request(sub, "configure",
+			    vcpcm_stream_configure(&sub->core, format, runtime->channels,
+						   runtime->rate));
+	if (err != -EBADFD)
+		return err;
+	dev_warn(sub->vc->card->dev, "%s %u: the remote forgot the stream (restarted?): opening it again\n",
+		 vcpcm_dir_name(substream), substream->number);
+	err = vcpcm_request(sub, "reopen", vcpcm_stream_reopen(&sub->core));
+	if (!err && substream->stream == SNDRV_PCM_STREAM_PLAYBACK) {
+		mutex_lock(&sub->vc->mixer_lock);
+		err = vcpcm_mixer_send(sub);
+		mutex_unlock(&sub->vc->mixer_lock);
+	}
+	return err ?: vcpcm_request(sub, "configure",
+				    vcpcm_stream_configure(&sub->core, format, runtime->channels,
+							   runtime->rate));
+}
+
 static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
@@ -238,16 +315,15 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	struct vcpcm_stream_timing timing = {
 		.rate = runtime->rate,
 		.report_interval_ns = t->report_interval_ns,
+		.stall_ns = max_t(u64, VCPCM_STALL_MS * NSEC_PER_MSEC, 8ULL * t->report_interval_ns),
+		.start_latency_ns = t->start_latency_ns,
 	};
 	int format = vcpcm_wire_format(runtime->format);
 	int err;
 
 	if (format < 0)
 		return format;
-	/* CONFIG also makes the remote drop what an earlier run left queued. */
-	err = vcpcm_request(sub, "configure",
-			    vcpcm_stream_configure(&sub->core, format, runtime->channels,
-						   runtime->rate));
+	err = vcpcm_configure(sub, format);
 	if (err)
 		return err;
 	snd_pcm_stream_lock_irq(substream);
@@ -270,8 +346,10 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		err = vcpcm_stream_start(&sub->core, ktime_get_ns(),
 					 vcpcm_free_running_lead(substream,
 								 sub->vc->transport->report_interval_ns));
-		if (!err)
+		if (!err) {
 			sub->vc->transport->ops->started(sub->chan);
+			mod_timer(&sub->watchdog, jiffies + msecs_to_jiffies(VCPCM_WATCHDOG_MS));
+		}
 		return err;
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
@@ -326,11 +404,20 @@ static int vcpcm_pcm_get_time_info(struct snd_pcm_substream *substream,
 	return 0;
 }
 
+/*
+ * -EPIPE makes ALSA stop the stream as an xrun: what the application
+ * committed cannot reach the remote (the link refused it), or it moved
+ * appl_ptr where no stream can be.
+ */
 static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 {
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+	int err = vcpcm_stream_ack(&sub->core, substream->runtime->control->appl_ptr);
 
-	return vcpcm_stream_ack(&sub->core, substream->runtime->control->appl_ptr);
+	if (err && err != -EPIPE)
+		dev_err_ratelimited(sub->vc->card->dev, "%s %u: cannot pass the data on (%d): xrun\n",
+				    vcpcm_dir_name(substream), substream->number, err);
+	return err ? -EPIPE : 0;
 }
 
 static const struct snd_pcm_ops vcpcm_pcm_ops = {
@@ -376,6 +463,7 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 							 VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, i);
 			init_completion(&sub->result_done);
 			mutex_init(&sub->request_lock);
+			timer_setup(&sub->watchdog, vcpcm_watchdog, 0);
 			if (dir == SNDRV_PCM_STREAM_PLAYBACK) {
 				sub->staging = devm_kmalloc(vc->card->dev,
 							    vc->transport->max_payload,

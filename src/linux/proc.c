@@ -18,7 +18,7 @@ static const char *const vcpcm_state_names[VCPCM_ST_COUNT] = {
 struct vcpcm_proc_snapshot {
 	struct vcpcm_stream_stats st;
 	enum vcpcm_stream_state state;
-	u64 xruns;
+	u64 xruns, stalls;
 	unsigned int rate, frame_bytes;
 };
 
@@ -38,6 +38,7 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 	vcpcm_stream_get_stats(&sub->core, &s.st);
 	s.state = vcpcm_stream_get_state(&sub->core);
 	s.xruns = sub->xruns;
+	s.stalls = sub->stalls;
 	if (substream->runtime->rate && substream->runtime->frame_bits) {
 		s.rate = substream->runtime->rate;
 		s.frame_bytes = substream->runtime->frame_bits / 8;
@@ -46,11 +47,11 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 
 	snd_iprintf(buf, "%s %u: %s\n", name, index,
 		    s.state < VCPCM_ST_COUNT ? vcpcm_state_names[s.state] : "?");
-	snd_iprintf(buf, "  messages: %llu sent, %llu received (%llu stale, %llu bad)\n",
-		    s.st.msgs_tx, s.st.msgs_rx, s.st.stale_rx, s.st.bad_rx);
+	snd_iprintf(buf, "  messages: %llu sent, %llu received (%llu stale, %llu bad, %llu out of sequence)\n",
+		    s.st.msgs_tx, s.st.msgs_rx, s.st.stale_rx, s.st.bad_rx, s.st.seq_errors);
 	snd_iprintf(buf, "  bytes: %llu sent, %llu %s\n", s.st.bytes_tx, s.st.bytes_rx,
 		    dir == SNDRV_PCM_STREAM_PLAYBACK ? "consumed by the remote" : "received");
-	snd_iprintf(buf, "  xruns: %llu\n", s.xruns);
+	snd_iprintf(buf, "  xruns: %llu (remote silent: %llu)\n", s.xruns, s.stalls);
 	bytes_per_s = (u64)s.rate * s.frame_bytes;
 	snd_iprintf(buf, "  remote FIFO: %u bytes now, %u at most", s.st.in_flight, s.st.max_in_flight);
 	if (bytes_per_s)

@@ -18,6 +18,7 @@
 #include "vcpcm/core.h"
 
 struct vcpcm_transport;
+struct dentry;
 
 typedef void (*vcpcm_rx_fn)(void *ctx, const void *msg, u32 len,
 			    const void *payload, u32 payload_len);
@@ -36,6 +37,8 @@ struct vcpcm_transport_ops {
 	void (*detach)(struct vcpcm_chan *chan);
 	/* A START went out on chan: a clock may need to run. Atomic-safe. */
 	void (*started)(struct vcpcm_chan *chan);
+	/* Optional: the backend's own debugfs files, in the card's directory. */
+	void (*debugfs_init)(struct vcpcm_transport *t, struct dentry *dir);
 	void (*destroy)(struct vcpcm_transport *t);
 };
 
@@ -45,6 +48,7 @@ struct vcpcm_transport {
 	u32 fifo_bytes;		/* the remote's FIFO per playback channel */
 	u32 max_payload;	/* largest payload in one message */
 	u32 report_interval_ns;	/* how often the remote reports positions */
+	u32 start_latency_ns;	/* START to the first report, at most */
 	bool send_may_sleep;	/* true: the PCM must be nonatomic */
 	struct vcpcm_chan chans[2 * VCPCM_EMU_MAX_PAIRS];
 };

@@ -12,10 +12,14 @@
  * emu_lock and a receiver may send (refill the FIFO) from its callback.
  * Replies (RESULT) are delivered from a work item, never from inside send().
  */
+#include <linux/debugfs.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
@@ -156,11 +160,115 @@ static void vcpcm_emu_destroy(struct vcpcm_transport *base)
 	kfree(t);
 }
 
+/*
+ * debugfs "fault": the reliability tests make the remote misbehave.
+ *   echo 'NAME [chan=N] [count=N] [ms=N]' > fault
+ * NAME is a vcpcm_emu_fault_name() ("drop", "stall", "reset", "none", ...);
+ * chan is the emulated channel (playback pair N = N, capture pair N = 8 + N),
+ * every channel when left out. Reading shows how many faults were injected.
+ */
+static int vcpcm_emu_parse_fault(char *line, struct vcpcm_emu_fault *f)
+{
+	char *word, *rest = strim(line);
+	unsigned int kind;
+	int value;
+
+	word = strsep(&rest, " ");
+	for (kind = 0; vcpcm_emu_fault_name(kind); kind++)
+		if (!strcmp(word, vcpcm_emu_fault_name(kind)))
+			break;
+	if (!vcpcm_emu_fault_name(kind))
+		return -EINVAL;
+	f->kind = kind;
+	f->chan = -1;
+	while ((word = strsep(&rest, " "))) {
+		if (!*word)
+			continue;
+		if (sscanf(word, "chan=%d", &value) == 1 && value >= 0)
+			f->chan = value;
+		else if (sscanf(word, "count=%d", &value) == 1 && value >= 0)
+			f->count = value;
+		else if (sscanf(word, "ms=%d", &value) == 1 && value > 0)
+			f->delay_ms = value;
+		else
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static ssize_t vcpcm_emu_fault_write(struct file *file, const char __user *ubuf,
+				     size_t count, loff_t *ppos)
+{
+	struct vcpcm_emu_transport *t = ((struct seq_file *)file->private_data)->private;
+	struct vcpcm_emu_fault f = {};
+	unsigned long flags;
+	char line[64];
+	int err;
+
+	if (count >= sizeof(line))
+		return -EINVAL;
+	if (copy_from_user(line, ubuf, count))
+		return -EFAULT;
+	line[count] = '\0';
+	err = vcpcm_emu_parse_fault(line, &f);
+	if (!err) {
+		spin_lock_irqsave(&t->emu_lock, flags);
+		err = vcpcm_emu_inject(t->emu, &f, ktime_get_ns());
+		spin_unlock_irqrestore(&t->emu_lock, flags);
+	}
+	if (err) {
+		pr_err("snd-vcpcm: fault: cannot inject '%s' (%d)\n", strim(line), err);
+		return err;
+	}
+	if (f.chan < 0)
+		pr_info("snd-vcpcm: fault: %s on every channel\n", vcpcm_emu_fault_name(f.kind));
+	else
+		pr_info("snd-vcpcm: fault: %s on channel %d\n", vcpcm_emu_fault_name(f.kind), f.chan);
+	return count;
+}
+
+static int vcpcm_emu_fault_show(struct seq_file *m, void *unused)
+{
+	struct vcpcm_emu_transport *t = m->private;
+	unsigned long flags;
+	unsigned int kind;
+	u64 injected;
+
+	spin_lock_irqsave(&t->emu_lock, flags);
+	injected = vcpcm_emu_faults_injected(t->emu);
+	spin_unlock_irqrestore(&t->emu_lock, flags);
+	seq_printf(m, "injected: %llu\nfaults:", injected);
+	for (kind = 0; vcpcm_emu_fault_name(kind); kind++)
+		seq_printf(m, " %s", vcpcm_emu_fault_name(kind));
+	seq_puts(m, "\nwrite: NAME [chan=N] [count=N] [ms=N]\n");
+	return 0;
+}
+
+static int vcpcm_emu_fault_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vcpcm_emu_fault_show, inode->i_private);
+}
+
+static const struct file_operations vcpcm_emu_fault_fops = {
+	.owner = THIS_MODULE,
+	.open = vcpcm_emu_fault_open,
+	.read = seq_read,
+	.write = vcpcm_emu_fault_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static void vcpcm_emu_debugfs_init(struct vcpcm_transport *base, struct dentry *dir)
+{
+	debugfs_create_file("fault", 0600, dir, to_emu(base), &vcpcm_emu_fault_fops);
+}
+
 static const struct vcpcm_transport_ops vcpcm_emu_ops = {
 	.send = vcpcm_emu_send,
 	.attach = vcpcm_emu_attach,
 	.detach = vcpcm_emu_detach,
 	.started = vcpcm_emu_started,
+	.debugfs_init = vcpcm_emu_debugfs_init,
 	.destroy = vcpcm_emu_destroy,
 };
 
@@ -207,6 +315,7 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	t->base.fifo_bytes = cfg->fifo_bytes;
 	t->base.max_payload = VCPCM_EMU_MAX_PAYLOAD;
 	t->base.report_interval_ns = cfg->tick_us * NSEC_PER_USEC;
+	t->base.start_latency_ns = cfg->latency_us * NSEC_PER_USEC;
 	t->base.send_may_sleep = false;
 	for (i = 0; i < ARRAY_SIZE(t->base.chans); i++) {
 		t->base.chans[i].transport = &t->base;

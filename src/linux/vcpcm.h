@@ -5,6 +5,7 @@
 
 #include <linux/completion.h>
 #include <linux/mutex.h>
+#include <linux/timer.h>
 #include <sound/core.h>
 #include <sound/pcm.h>
 
@@ -28,6 +29,8 @@ struct vcpcm_sub {
 	int result;
 	bool ready;				/* opened at the remote; under open_lock */
 	u64 xruns;				/* under the substream's lock */
+	u64 stalls;				/* xruns because the remote fell silent */
+	struct timer_list watchdog;		/* notices a silent remote */
 };
 
 struct vcpcm_card {
@@ -41,6 +44,7 @@ struct vcpcm_card {
 	int route;
 	unsigned int substreams;
 	size_t buffer_bytes_max;
+	struct dentry *debugfs;			/* snd-vcpcm/cardN, or NULL */
 	struct vcpcm_sub subs[2][VCPCM_MAX_SUBSTREAMS];
 };
 
