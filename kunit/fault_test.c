@@ -240,8 +240,8 @@ static void fault_is_noticed_and_recovered(struct kunit *test, u32 kind, u32 cou
 	KUNIT_ASSERT_EQ(test, vcpcm_emu_inject(r->emu, &f, r->now), 0);
 	for (ms = 0; ms < 2000 && !(r->play_err && r->cap_err); ms++)
 		rig_step(r);
-	kunit_info(test, "%s: playback %d, capture %d, after %u ms",
-		   vcpcm_emu_fault_name(kind), r->play_err, r->cap_err, ms);
+	kunit_info(test, "%u ms to notice %s (playback %d, capture %d)", ms,
+		   vcpcm_emu_fault_name(kind), r->play_err, r->cap_err);
 	KUNIT_EXPECT_NE(test, r->play_err, 0);
 	KUNIT_EXPECT_NE(test, r->cap_err, 0);
 	KUNIT_EXPECT_LE(test, ms, 1000u);

@@ -77,7 +77,6 @@ struct worker {
 	int capture;
 	atomic_int bad;			/* an unexpected error in this cycle (owner or racer) */
 	snd_pcm_access_t access;
-	unsigned int channels;
 	snd_pcm_uframes_t period;
 	/* Read by the watchdog. */
 	_Atomic long long start_ms;	/* 0 between cycles */
@@ -138,8 +137,9 @@ static int check(struct worker *w, const char *call, long err, int strict)
 	return 0;
 }
 
-/* Name the call the watchdog should blame if it never returns. */
-#define CALL(w, n, expr) (atomic_store(&(w)->call, (n)), (long)(expr))
+/* Make a call, naming it first for the watchdog to blame should it never return. */
+#define DO(w, n, expr, strict) \
+	check((w), (n), (atomic_store(&(w)->call, (n)), (long)(expr)), (strict))
 
 static void *race(void *arg)
 {
@@ -178,34 +178,31 @@ static int configure(struct worker *w, snd_pcm_t *pcm)
 	snd_pcm_sw_params_t *sw;
 	snd_pcm_uframes_t buffer;
 	unsigned int rate = 8000 + rnd(&w->rng, 184001), periods = 2 + rnd(&w->rng, 7);
+	unsigned int channels = 1 + rnd(&w->rng, MAX_CH);
 
 	w->access = accesses[rnd(&w->rng, 4)];
-	w->channels = 1 + rnd(&w->rng, MAX_CH);
 	w->period = 64 + rnd(&w->rng, 4096 - 64 + 1);
 	snd_pcm_hw_params_alloca(&hw);
 	snd_pcm_sw_params_alloca(&sw);
-	if (!check(w, "snd_pcm_hw_params_any", CALL(w, "snd_pcm_hw_params_any",
-				snd_pcm_hw_params_any(pcm, hw)), 1) ||
-	    !check(w, "set_access", snd_pcm_hw_params_set_access(pcm, hw, w->access), 1) ||
-	    !check(w, "set_format", snd_pcm_hw_params_set_format(pcm, hw,
-				formats[rnd(&w->rng, 5)]), 1) ||
-	    !check(w, "set_channels", snd_pcm_hw_params_set_channels(pcm, hw, w->channels), 1) ||
-	    !check(w, "set_rate_near", snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, NULL), 1) ||
-	    !check(w, "set_period_size_near", snd_pcm_hw_params_set_period_size_near(pcm, hw,
-				&w->period, NULL), 1) ||
-	    !check(w, "set_periods_near", snd_pcm_hw_params_set_periods_near(pcm, hw,
-				&periods, NULL), 1) ||
-	    !check(w, "snd_pcm_hw_params", CALL(w, "snd_pcm_hw_params",
-				snd_pcm_hw_params(pcm, hw)), 1))
+	if (!DO(w, "snd_pcm_hw_params_any", snd_pcm_hw_params_any(pcm, hw), 1) ||
+	    !DO(w, "set_access", snd_pcm_hw_params_set_access(pcm, hw, w->access), 1) ||
+	    !DO(w, "set_format", snd_pcm_hw_params_set_format(pcm, hw, formats[rnd(&w->rng, 5)]),
+		1) ||
+	    !DO(w, "set_channels", snd_pcm_hw_params_set_channels(pcm, hw, channels), 1) ||
+	    !DO(w, "set_rate_near", snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, NULL), 1) ||
+	    !DO(w, "set_period_size_near", snd_pcm_hw_params_set_period_size_near(pcm, hw,
+			&w->period, NULL), 1) ||
+	    !DO(w, "set_periods_near", snd_pcm_hw_params_set_periods_near(pcm, hw, &periods,
+			NULL), 1) ||
+	    !DO(w, "snd_pcm_hw_params", snd_pcm_hw_params(pcm, hw), 1))
 		return -1;
 	snd_pcm_hw_params_get_buffer_size(hw, &buffer);
 	snd_pcm_sw_params_current(pcm, sw);
-	if (!check(w, "set_start_threshold", snd_pcm_sw_params_set_start_threshold(pcm, sw,
-				1 + rnd(&w->rng, (unsigned int)buffer)), 1) ||
-	    !check(w, "set_avail_min", snd_pcm_sw_params_set_avail_min(pcm, sw, w->period), 1) ||
-	    !check(w, "snd_pcm_sw_params", CALL(w, "snd_pcm_sw_params",
-				snd_pcm_sw_params(pcm, sw)), 1) ||
-	    !check(w, "snd_pcm_prepare", CALL(w, "snd_pcm_prepare", snd_pcm_prepare(pcm)), 1))
+	if (!DO(w, "set_start_threshold", snd_pcm_sw_params_set_start_threshold(pcm, sw,
+			1 + rnd(&w->rng, (unsigned int)buffer)), 1) ||
+	    !DO(w, "set_avail_min", snd_pcm_sw_params_set_avail_min(pcm, sw, w->period), 1) ||
+	    !DO(w, "snd_pcm_sw_params", snd_pcm_sw_params(pcm, sw), 1) ||
+	    !DO(w, "snd_pcm_prepare", snd_pcm_prepare(pcm), 1))
 		return -1;
 	return 0;
 }
@@ -251,7 +248,6 @@ static void transfer(struct worker *w, snd_pcm_t *pcm)
 static void run_ops(struct worker *w, snd_pcm_t *pcm, struct racer *r)
 {
 	unsigned int i, n = 3 + rnd(&w->rng, 10);
-	snd_pcm_sframes_t avail;
 
 	/* With a racer, keep going until it is done, so the two really overlap. */
 	for (i = 0; i < n || (r && !atomic_load(&r->done)); i++) {
@@ -259,33 +255,17 @@ static void run_ops(struct worker *w, snd_pcm_t *pcm, struct racer *r)
 		case 0: case 1: case 2:
 			transfer(w, pcm);
 			break;
-		case 3:
-			check(w, "snd_pcm_start", CALL(w, "snd_pcm_start", snd_pcm_start(pcm)), 0);
-			break;
-		case 4:
-			check(w, "snd_pcm_pause(1)", CALL(w, "snd_pcm_pause(1)",
-							  snd_pcm_pause(pcm, 1)), 0);
-			break;
-		case 5:
-			check(w, "snd_pcm_pause(0)", CALL(w, "snd_pcm_pause(0)",
-							  snd_pcm_pause(pcm, 0)), 0);
-			break;
-		case 6:
-			check(w, "snd_pcm_drain", CALL(w, "snd_pcm_drain", snd_pcm_drain(pcm)), 0);
-			break;
-		case 7:
-			check(w, "snd_pcm_drop", CALL(w, "snd_pcm_drop", snd_pcm_drop(pcm)), 0);
-			break;
-		case 8:
-			check(w, "snd_pcm_prepare", CALL(w, "snd_pcm_prepare",
-							 snd_pcm_prepare(pcm)), 0);
-			break;
+		case 3: DO(w, "snd_pcm_start", snd_pcm_start(pcm), 0); break;
+		case 4: DO(w, "snd_pcm_pause(1)", snd_pcm_pause(pcm, 1), 0); break;
+		case 5: DO(w, "snd_pcm_pause(0)", snd_pcm_pause(pcm, 0), 0); break;
+		case 6: DO(w, "snd_pcm_drain", snd_pcm_drain(pcm), 0); break;	/* nonblocking */
+		case 7: DO(w, "snd_pcm_drop", snd_pcm_drop(pcm), 0); break;
+		case 8: DO(w, "snd_pcm_prepare", snd_pcm_prepare(pcm), 0); break;
 		default:
 			/* Let the stream run (periods elapse, xruns happen), then sync. */
 			atomic_store(&w->call, "sleep");
 			sleep_us(rnd(&w->rng, 3000));
-			avail = CALL(w, "snd_pcm_avail", snd_pcm_avail(pcm));
-			check(w, "snd_pcm_avail", avail, 0);
+			DO(w, "snd_pcm_avail", snd_pcm_avail(pcm), 0);
 			break;
 		}
 	}
@@ -305,8 +285,9 @@ static void cycle(struct worker *w, int with_racer)
 
 		w->capture = (int)rnd(&w->rng, 2);
 		snprintf(w->name, sizeof(w->name), "%s,%u", device, idx);
-		err = CALL(w, "snd_pcm_open", snd_pcm_open(&pcm, w->name, w->capture ?
-				SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK));
+		atomic_store(&w->call, "snd_pcm_open");
+		err = snd_pcm_open(&pcm, w->name, w->capture ? SND_PCM_STREAM_CAPTURE :
+				   SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
 		if (err != -EBUSY && err != -EAGAIN)
 			break;
 		atomic_fetch_add(&busy, 1);	/* another thread has it: not a cycle */
@@ -332,7 +313,7 @@ static void cycle(struct worker *w, int with_racer)
 			run_ops(w, pcm, NULL);
 		}
 	}
-	check(w, "snd_pcm_close", CALL(w, "snd_pcm_close", snd_pcm_close(pcm)), 1);
+	DO(w, "snd_pcm_close", snd_pcm_close(pcm), 1);
 	if (!atomic_load(&w->bad))
 		atomic_fetch_add(w->capture ? &ok_capt : &ok_play, 1);
 }
