@@ -40,6 +40,7 @@ struct side {
 	int first_error;		/* what woke it after the fault */
 	double noticed_ms;		/* after the fault was injected; <0: never */
 	int late_errors;		/* errors after recovery */
+	int late_error;			/* the last of them */
 	long frames_after;		/* frames moved after recovery */
 };
 
@@ -112,9 +113,12 @@ static void *stream(void *arg)
 				sleep_ms(5);
 		} else if (recovered) {
 			s->late_errors++;
+			s->late_error = (int)n;
 		}
 		if (atomic_load(&phase) >= 2 && s->first_error)
 			recovered = 1;
+		/* -EIO (ALSA's own timeout) leaves the stream running: stop it first. */
+		snd_pcm_drop(s->pcm);
 		snd_pcm_prepare(s->pcm);
 	}
 	return NULL;
@@ -194,9 +198,11 @@ int main(int argc, char **argv)
 
 		ok &= side_ok;
 		printf("  %s: woken by %s after %.0f ms; errors before the fault %d, after "
-		       "recovery %d; %ld frames after recovery%s\n", s->name,
+		       "recovery %d (%s); %ld frames after recovery%s\n", s->name,
 		       s->first_error ? snd_strerror(s->first_error) : "nothing", s->noticed_ms,
-		       s->early_errors, s->late_errors, s->frames_after, side_ok ? "" : "  <- FAIL");
+		       s->early_errors, s->late_errors,
+		       s->late_errors ? snd_strerror(s->late_error) : "none", s->frames_after,
+		       side_ok ? "" : "  <- FAIL");
 	}
 	printf("%s fault '%s': noticed by playback in %.0f ms, capture in %.0f ms (limit %.0f), "
 	       "recovered\n", ok ? "PASS" : "FAIL", fault, sides[0].noticed_ms, sides[1].noticed_ms,

@@ -302,7 +302,13 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.hw_bytes = t->fifo_bytes,
 		.max_chunk = t->max_payload,
 		.boundary = runtime->boundary,
-		.appl_start = runtime->control->appl_ptr,
+		/*
+		 * Prepare leaves hw_ptr and appl_ptr at 0 (it cannot run on a
+		 * running stream), but depending on the kernel ALSA resets
+		 * them after calling us: here they may still hold where an
+		 * earlier run stopped.
+		 */
+		.appl_start = 0,
 	};
 	struct vcpcm_sw_buffer buf = {
 		.area = runtime->dma_area,
