@@ -227,14 +227,19 @@ if [ "${VCPCM_E2E_RELOAD:-1}" = 0 ]; then
 	exit $failed
 fi
 
-# Bad module parameters: a clear error, the load fails, nothing stays.
-for bad in pcm_substreams=9 pcm_substreams=0 fifo_bytes=1 tick_us=50 latency_us=600000 buffer_kib=8; do
+# Bad module parameters, each just past either end of its range: a clear
+# error, the load fails, nothing stays.
+for bad in pcm_substreams=0 pcm_substreams=9 fifo_bytes=4095 fifo_bytes=1048577 tick_us=99 \
+	tick_us=20001 latency_us=-1 latency_us=500001 buffer_kib=15 buffer_kib=4097; do
 	name=${bad%%=*}
 	check "modprobe snd-vcpcm $bad refused" refused modprobe snd-vcpcm "$bad"
 	check "$bad: dmesg names the parameter and its range" \
 		sh -c "dmesg | grep -q 'snd-vcpcm: card 0: $bad is out of range'"
 	check "$bad: no card, no module left" sh -c '! grep -q "\[vcpcm *\]" /proc/asound/cards && ! grep -q "^snd_vcpcm " /proc/modules'
 done
+# ALSA's own card parameters: a slot that does not exist.
+check "modprobe snd-vcpcm index=32 refused" refused modprobe snd-vcpcm index=32
+check "index=32: no card, no module left" sh -c '! grep -q "\[vcpcm *\]" /proc/asound/cards && ! grep -q "^snd_vcpcm " /proc/modules'
 check "modprobe snd-vcpcm works again afterwards" modprobe snd-vcpcm
 card_present || ko "card present after reload"
 module_loaded && rmmod snd-vcpcm

@@ -2,7 +2,7 @@
 /*
  * vcpcm-fault: one remote fault, end to end, as an application lives it.
  *
- *   vcpcm-fault --fault 'drop count=1' [-D hw:vcpcm,0,0]
+ *   vcpcm-fault --fault 'drop count=1' [-D hw:vcpcm,0,0] [--poll]
  *               [--ctl /sys/kernel/debug/snd-vcpcm/card0/fault] [--limit-ms 1000]
  *
  * A playback thread and a capture thread stream on DEV with blocking writes and
@@ -11,6 +11,10 @@
  * error (xrun: -EPIPE, or -EIO) within --limit-ms; then the fault is cleared
  * ("none"), each thread re-prepares, and both must stream one more second with no
  * error. Prints one PASS/FAIL line with the figures; exit 0, 1, or 2 (setup).
+ *
+ * --poll: non-blocking I/O, waiting in poll() with no timeout of its own (as mmap
+ * clients and sound servers do). Then nothing in ALSA times out for the
+ * application: only the driver (an xrun) can wake it.
  */
 #include <alsa/asoundlib.h>
 #include <errno.h>
@@ -28,6 +32,7 @@
 
 static const char *device = "hw:vcpcm,0,0";
 static const char *ctl = "/sys/kernel/debug/snd-vcpcm/card0/fault";
+static int use_poll;
 static atomic_int phase;	/* 0 clean, 1 fault injected, 2 recovering, 3 stop */
 static double fault_at;
 
@@ -37,6 +42,7 @@ struct side {
 	snd_pcm_t *pcm;
 	pthread_t thread;
 	int early_errors;		/* errors before the fault: a failure */
+	int early_error;		/* the last of them */
 	int first_error;		/* what woke it after the fault */
 	double noticed_ms;		/* after the fault was injected; <0: never */
 	int late_errors;		/* errors after recovery */
@@ -71,7 +77,7 @@ static void open_side(struct side *s)
 	unsigned int periods = 4;
 	int err;
 
-	if ((err = snd_pcm_open(&s->pcm, device, s->dir, 0)) < 0)
+	if ((err = snd_pcm_open(&s->pcm, device, s->dir, use_poll ? SND_PCM_NONBLOCK : 0)) < 0)
 		die("open", err);
 	snd_pcm_hw_params_alloca(&hw);
 	snd_pcm_hw_params_any(s->pcm, hw);
@@ -96,8 +102,15 @@ static void *stream(void *arg)
 	while (atomic_load(&phase) != 3) {
 		snd_pcm_sframes_t n = s->dir == SND_PCM_STREAM_PLAYBACK ?
 			snd_pcm_writei(s->pcm, buf, PERIOD) : snd_pcm_readi(s->pcm, buf, PERIOD);
-		int p = atomic_load(&phase);
+		int p;
 
+		if (n == -EAGAIN) {
+			/* Sleep until the driver says so; -EPIPE when it stopped the stream. */
+			n = snd_pcm_wait(s->pcm, -1);
+			if (n >= 0)
+				continue;
+		}
+		p = atomic_load(&phase);	/* after any wait: it may have changed */
 		if (n >= 0) {
 			if (recovered)
 				s->frames_after += n;
@@ -105,6 +118,7 @@ static void *stream(void *arg)
 		}
 		if (p == 0) {
 			s->early_errors++;
+			s->early_error = (int)n;
 		} else if (!s->first_error) {
 			s->first_error = (int)n;
 			s->noticed_ms = now_ms() - fault_at;
@@ -140,6 +154,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'D' }, { "ctl", required_argument, NULL, 'c' },
 		{ "fault", required_argument, NULL, 'f' }, { "limit-ms", required_argument, NULL, 'l' },
+		{ "poll", no_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct side sides[2] = {
@@ -156,12 +171,13 @@ int main(int argc, char **argv)
 		case 'c': ctl = optarg; break;
 		case 'f': fault = optarg; break;
 		case 'l': limit_ms = strtod(optarg, NULL); break;
+		case 'p': use_poll = 1; break;
 		default: fault = NULL; optind = argc + 1; break;
 		}
 	}
 	if (!fault || optind != argc) {
 		fprintf(stderr, "usage: vcpcm-fault --fault 'NAME [chan=N] [count=N] [ms=N]' "
-				"[-D DEV] [--ctl FILE] [--limit-ms MS]\n");
+				"[-D DEV] [--ctl FILE] [--limit-ms MS] [--poll]\n");
 		return 2;
 	}
 	for (int i = 0; i < 2; i++)
@@ -197,15 +213,16 @@ int main(int argc, char **argv)
 			      s->frames_after >= RATE / 2;
 
 		ok &= side_ok;
-		printf("  %s: woken by %s after %.0f ms; errors before the fault %d, after "
+		printf("  %s: woken by %s after %.0f ms; errors before the fault %d (%s), after "
 		       "recovery %d (%s); %ld frames after recovery%s\n", s->name,
 		       s->first_error ? snd_strerror(s->first_error) : "nothing", s->noticed_ms,
-		       s->early_errors, s->late_errors,
+		       s->early_errors, s->early_errors ? snd_strerror(s->early_error) : "none",
+		       s->late_errors,
 		       s->late_errors ? snd_strerror(s->late_error) : "none", s->frames_after,
 		       side_ok ? "" : "  <- FAIL");
 	}
-	printf("%s fault '%s': noticed by playback in %.0f ms, capture in %.0f ms (limit %.0f), "
-	       "recovered\n", ok ? "PASS" : "FAIL", fault, sides[0].noticed_ms, sides[1].noticed_ms,
-	       limit_ms);
+	printf("%s fault '%s'%s: noticed by playback in %.0f ms, capture in %.0f ms (limit %.0f), "
+	       "recovered\n", ok ? "PASS" : "FAIL", fault, use_poll ? " (poll)" : "",
+	       sides[0].noticed_ms, sides[1].noticed_ms, limit_ms);
 	return ok ? 0 : 1;
 }

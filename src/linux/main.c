@@ -120,8 +120,10 @@ static int vcpcm_probe(struct platform_device *pdev)
 	int err;
 
 	err = snd_card_new(&pdev->dev, index[dev], id[dev], THIS_MODULE, sizeof(*vc), &card);
-	if (err < 0)
+	if (err < 0) {
+		dev_err(&pdev->dev, "cannot create sound card %d (index=%d): %d\n", dev, index[dev], err);
 		return err;
+	}
 	vc = card->private_data;
 	vc->card = card;
 	mutex_init(&vc->open_lock);

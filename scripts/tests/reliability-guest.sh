@@ -1,0 +1,181 @@
+#!/bin/sh
+# snd-vcpcm reliability checks, run INSIDE a test VM (see scripts/test-reliability.sh):
+# remote faults, teardown while busy, stress, a hw_params fuzzer, and (when
+# VCPCM_SOAK_SECONDS is set) a soak with random faults. One "PASS: name" or
+# "FAIL: name" line per check. Needs vcpcm-fault, vcpcm-stress, vcpcm-fuzz,
+# vcpcm-bench, vcpcm-pattern and loopback.sh on PATH.
+#
+#   VCPCM_STRESS_CYCLES (default 10000)   VCPCM_FUZZ_ITERATIONS (default 2000)
+#   VCPCM_SOAK_SECONDS (default 0: no soak)
+dev=hw:vcpcm,0
+ctl=/sys/kernel/debug/snd-vcpcm/card0/fault
+failed=0
+ok() { echo "PASS: $*"; }
+ko() { echo "FAIL: $*"; failed=1; }
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else ko "$name"; fi
+}
+# Run a check whose output is kept, indented, for the log.
+logged() {
+	name=$1
+	shift
+	"$@" >/tmp/logged.txt 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/logged.txt
+	if [ $rc = 0 ]; then ok "$name"; else ko "$name"; fi
+}
+card_present() { grep -q '\[vcpcm *\]' /proc/asound/cards; }
+loopback_ok() {
+	loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE --rate 48000 --channels 2 \
+		--mmap --frames 24000 "$@"
+}
+
+# kmemleak (leak kernel): forget what boot left, so only what follows counts.
+leaks=/sys/kernel/debug/kmemleak
+[ -w $leaks ] && echo clear >$leaks
+if ! modprobe snd-vcpcm; then
+	ko "modprobe snd-vcpcm"
+	exit 1
+fi
+check "debugfs fault control is there (and off: nothing injected)" sh -c "
+	test -w $ctl && grep -q '^injected: 0$' $ctl"
+check "an unknown fault is refused with a clear error" sh -c "
+	! echo 'explode' > $ctl 2>/dev/null && dmesg | grep -q \"fault: cannot inject 'explode'\""
+
+# 1. Remote faults: each one noticed by both streams within 1 s (woken with
+# an xrun or -EIO), then a re-prepare recovers (vcpcm-fault).
+for f in "drop count=1" "delay ms=3000" "duplicate count=1" "reorder count=1" \
+	"bad-type count=1" "truncate count=1" "overcount count=1" "overlong count=1" \
+	"stall" "reset"; do
+	logged "fault '$f': both streams woken within 1 s, recovered" vcpcm-fault --fault "$f"
+done
+# The same with an application that waits in poll() (mmap clients, sound
+# servers): nothing in ALSA times out for it, only the driver's watchdog
+# can wake it when the remote falls silent.
+for f in "stall" "reset" "delay ms=3000"; do
+	logged "fault '$f', application in poll(): woken by the watchdog within 1 s, recovered" \
+		vcpcm-fault --poll --fault "$f"
+done
+check "a silent remote is stopped by the watchdog (dmesg names it)" \
+	sh -c "dmesg | grep -q 'no report from the remote for 400 ms'"
+check "a reset remote is opened again at prepare (dmesg names it)" \
+	sh -c "dmesg | grep -q 'the remote forgot the stream (restarted?): opening it again'"
+check "after every fault: loopback bit-exact" loopback_ok
+
+# A delay the remote's FIFO covers (170 ms at 48 kHz S16 stereo) loses nothing.
+loopback_ok --seed 77 >/tmp/delay.txt 2>&1 &
+lb=$!
+sleep 1
+echo "delay ms=50" >$ctl
+wait $lb
+lbrc=$?
+sed 's/^/    /' /tmp/delay.txt
+check "a 50 ms delay mid-stream: no xrun, loopback bit-exact" test $lbrc = 0
+
+# 2. Teardown while busy.
+aplay -q -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero 2>/tmp/busy.err &
+ap=$!
+sleep 1
+check "rmmod while a stream is open is refused" sh -c '! rmmod snd-vcpcm 2>/tmp/rmmod.err'
+sed 's/^/    /' /tmp/rmmod.err
+wait $ap
+check "the stream plays on after the refused rmmod" test $? = 0
+
+drv=/sys/bus/platform/drivers/snd_vcpcm
+aplay -q -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 30 /dev/zero 2>/tmp/unbind-play.err &
+ap=$!
+arecord -q -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 30 /dev/null 2>/tmp/unbind-rec.err &
+ar=$!
+sleep 1
+t0=$(date +%s)
+echo snd_vcpcm.0 >$drv/unbind
+t1=$(date +%s)
+wait $ap
+aprc=$?
+wait $ar
+arrc=$?
+sed 's/^/    /' /tmp/unbind-play.err /tmp/unbind-rec.err
+echo "    unbind took $((t1 - t0)) s; aplay exit $aprc, arecord exit $arrc"
+check "sysfs unbind while streaming: both applications get an error" \
+	test $aprc != 0 -a $arrc != 0
+check "sysfs unbind while streaming: finishes within 5 s, the card is gone" \
+	sh -c "test $((t1 - t0)) -le 5 && ! grep -q '\[vcpcm *\]' /proc/asound/cards"
+echo snd_vcpcm.0 >$drv/bind
+check "bind again: the card is back" card_present
+check "bind again: loopback bit-exact" loopback_ok
+
+# 3. Stress: open/hw_params/prepare/start/stop/close over every substream from
+# several threads, with raw start/stop/pause/drain/prepare ioctls racing.
+logged "stress: ${VCPCM_STRESS_CYCLES:-10000} cycles over 8 substreams x 2 directions, 4 threads, racing ioctls" \
+	vcpcm-stress -D $dev --cycles "${VCPCM_STRESS_CYCLES:-10000}" --threads 4
+# 4. Random valid and invalid hw_params/sw_params.
+logged "fuzz: ${VCPCM_FUZZ_ITERATIONS:-2000} random hw_params/sw_params, only 0 or -EINVAL" \
+	vcpcm-fuzz -D $dev,0 --iterations "${VCPCM_FUZZ_ITERATIONS:-2000}"
+check "after stress and fuzz: loopback bit-exact" loopback_ok
+
+# 5. Soak: every pair streams full duplex; pairs 6 and 7 get random faults.
+soak=${VCPCM_SOAK_SECONDS:-0}
+if [ "$soak" -gt 0 ]; then
+	i=0
+	while [ $i -lt 8 ]; do
+		vcpcm-bench -P $dev,$i -C $dev,$i -p 2048 -s "$soak" >/tmp/soak$i.txt 2>/dev/null &
+		i=$((i + 1))
+	done
+	faults="drop delay duplicate reorder bad-type truncate overcount overlong stall"
+	sleep 3	# let all 16 streams start before the first fault
+	end=$(($(date +%s) + soak - 5))
+	n=0
+	while [ "$(date +%s)" -lt "$end" ]; do
+		# A pseudo-random fault on a random channel of pairs 6/7 (playback 6, 7; capture 14, 15).
+		r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+		f=$(echo $faults | cut -d' ' -f$((r % 9 + 1)))
+		chan=$(echo "6 7 14 15" | cut -d' ' -f$((r / 9 % 4 + 1)))
+		case $f in
+		delay) echo "delay ms=$((r % 600 + 10)) chan=$chan" >$ctl ;;
+		stall) echo "stall chan=$chan" >$ctl; sleep 1; echo "none chan=$chan" >$ctl ;;
+		*) echo "$f count=1 chan=$chan" >$ctl ;;
+		esac
+		n=$((n + 1))
+		sleep 2
+	done
+	wait
+	echo "none" >$ctl
+	injected=$(sed -n 's/^injected: //p' $ctl)
+	echo "    soak: $soak s, $n fault commands, $injected faults injected"
+	i=0
+	while [ $i -lt 8 ]; do
+		sed "s/^/    pair $i: /" /tmp/soak$i.txt
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -lt 6 ]; do
+		# Fault-free pairs: no xrun, every frame captured as played.
+		check "soak: fault-free pair $i: no xrun, bytes out = bytes in, bit-exact" awk '
+			{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+			END { exit !(v["timed_out"] == 0 && v["xruns_playback"] == 0 &&
+				     v["xruns_capture"] == 0 && v["verified"] == "ok" &&
+				     v["mismatched"] == 0 && v["checked"] >= v["frames"] - 48000) }' /tmp/soak$i.txt
+		i=$((i + 1))
+	done
+	for i in 6 7; do
+		check "soak: faulted pair $i streamed to the end (recovered from every fault)" \
+			awk '/timed_out=0 / && /frames=[1-9]/ { ok = 1 } END { exit !ok }' /tmp/soak$i.txt
+	done
+	check "soak: faults were injected" test "${injected:-0}" -gt 0
+	check "after the soak: loopback bit-exact" loopback_ok
+fi
+
+check "rmmod snd-vcpcm" rmmod snd-vcpcm
+if [ -w $leaks ]; then
+	# Objects younger than 5 s are never reported; two scans settle it.
+	sleep 6
+	echo scan >$leaks
+	echo scan >$leaks
+	cat $leaks >/tmp/leaks.txt
+	head -n 40 /tmp/leaks.txt | sed 's/^/    /'
+	check "kmemleak: nothing leaked by all of the above (load, faults, teardown, stress, fuzz, unload)" \
+		test ! -s /tmp/leaks.txt
+fi
+exit $failed
