@@ -5,6 +5,8 @@
 #   make check      all tests (KUnit in UML, e2e in UML and QEMU); needs root
 #   make demo       boot a VM, play a 1 kHz tone with aplay -M, record it back
 #   make bench      benchmarks against snd-aloop and snd-dummy -> results/bench/
+#   make soak       the long reliability run: 10 min soak with random faults,
+#                   20000 stress cycles, 10000 fuzz iterations (UML, KASAN and kmemleak)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 MODULE := snd-vcpcm.ko
@@ -27,4 +29,7 @@ demo:
 bench:
 	scripts/bench.sh
 
-.PHONY: all modules clean check demo bench
+soak:
+	scripts/soak.sh
+
+.PHONY: all modules clean check demo bench soak

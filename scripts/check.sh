@@ -8,6 +8,10 @@
 #               arm64 modules, the same loopback in QEMU
 #   selftests   the kernel's ALSA pcm-test and mixer-test, in UML and on
 #               Debian 6.1 and 6.12 in QEMU
+#   reliability remote faults end to end, teardown while busy, stress, a
+#               hw_params fuzzer and a 30 s soak with random faults: in UML
+#               with KASAN+UBSAN+lockdep, and in UML with kmemleak
+#               (make soak runs the long versions)
 #
 # VCPCM_CHECK_ONLY="kunit e2e-uml" limits the run to some steps.
 set -uo pipefail
@@ -16,7 +20,7 @@ set -uo pipefail
 results=$(mktemp)
 export VCPCM_RESULTS=$results
 trap 'rm -f "$results"' EXIT
-steps=${VCPCM_CHECK_ONLY:-"build kunit e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12"}
+steps=${VCPCM_CHECK_ONLY:-"build kunit e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak"}
 start=$(date +%s)
 
 run_step() {	# name command...
@@ -36,6 +40,10 @@ for step in $steps; do
 	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" ;;
 	e2e-*) run_step "$step" "$VCPCM_TOP/scripts/test-e2e.sh" "${step#e2e-}" ;;
 	selftests-*) run_step "$step" "$VCPCM_TOP/scripts/test-selftests.sh" "${step#selftests-}" ;;
+	reliability-uml) run_step "$step" "$VCPCM_TOP/scripts/test-reliability.sh" uml --soak 30 ;;
+	# Without KASAN the leak kernel runs faster: the same checks, fewer cycles.
+	reliability-uml-leak) run_step "$step" "$VCPCM_TOP/scripts/test-reliability.sh" uml-leak \
+		--soak 30 --cycles 3000 --fuzz 1000 ;;
 	*) fail "unknown step $step" ;;
 	esac
 done
