@@ -224,13 +224,44 @@ static void expect_guards_intact(struct rig *r)
 	}
 }
 
-/*
- * Stream, inject f on every channel, and count the milliseconds until both
- * streams have noticed; then recover as an application does after an xrun.
- */
-static void fault_is_noticed_and_recovered(struct kunit *test, u32 kind, u32 count, u32 delay_ms)
+struct fault_case {
+	const char *what;
+	u32 kind, count, delay_ms;
+};
+
+static const struct fault_case fault_table[] = {
+	{ "drop", VCPCM_FAULT_DROP, 1 },
+	{ "duplicate", VCPCM_FAULT_DUPLICATE, 1 },
+	{ "reorder", VCPCM_FAULT_REORDER, 1 },
+	{ "bad-type", VCPCM_FAULT_BAD_TYPE, 1 },
+	{ "truncate", VCPCM_FAULT_TRUNCATE, 1 },
+	{ "overcount", VCPCM_FAULT_OVERCOUNT, 1 },
+	{ "overlong", VCPCM_FAULT_OVERLONG, 1 },
+	/* Held past the stall limit: noticed as a silent remote. */
+	{ "long-delay", VCPCM_FAULT_DELAY, 0, 3000 },
+	{ "stall", VCPCM_FAULT_STALL },
+	/* Playback's next WRITE is refused; capture falls silent. */
+	{ "reset", VCPCM_FAULT_RESET },
+};
+
+static void fault_case_name(const struct fault_case *c, char *desc)
 {
-	struct vcpcm_emu_fault f = { .kind = kind, .chan = -1, .count = count, .delay_ms = delay_ms };
+	strscpy(desc, c->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fault, fault_table, fault_case_name);
+
+/*
+ * Stream, inject the fault on every channel, and count the milliseconds
+ * until both streams have noticed; then recover as an application does
+ * after an xrun.
+ */
+static void fault_is_noticed_and_recovered(struct kunit *test)
+{
+	const struct fault_case *c = test->param_value;
+	struct vcpcm_emu_fault f = {
+		.kind = c->kind, .chan = -1, .count = c->count, .delay_ms = c->delay_ms,
+	};
 	struct vcpcm_emu_fault none = { .kind = VCPCM_FAULT_NONE, .chan = -1 };
 	struct rig *r = rig_new(test);
 	unsigned int ms;
@@ -240,8 +271,8 @@ static void fault_is_noticed_and_recovered(struct kunit *test, u32 kind, u32 cou
 	KUNIT_ASSERT_EQ(test, vcpcm_emu_inject(r->emu, &f, r->now), 0);
 	for (ms = 0; ms < 2000 && !(r->play_err && r->cap_err); ms++)
 		rig_step(r);
-	kunit_info(test, "%u ms to notice %s (playback %d, capture %d)", ms,
-		   vcpcm_emu_fault_name(kind), r->play_err, r->cap_err);
+	kunit_info(test, "%u ms to notice %s (playback %d, capture %d)", ms, c->what,
+		   r->play_err, r->cap_err);
 	KUNIT_EXPECT_NE(test, r->play_err, 0);
 	KUNIT_EXPECT_NE(test, r->cap_err, 0);
 	KUNIT_EXPECT_LE(test, ms, 1000u);
@@ -254,58 +285,6 @@ static void fault_is_noticed_and_recovered(struct kunit *test, u32 kind, u32 cou
 	rig_start(r);
 	expect_clean_run(r, 300, "after recovering");
 	expect_guards_intact(r);
-}
-
-static void fault_drop(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_DROP, 1, 0);
-}
-
-static void fault_duplicate(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_DUPLICATE, 1, 0);
-}
-
-static void fault_reorder(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_REORDER, 1, 0);
-}
-
-static void fault_bad_type(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_BAD_TYPE, 1, 0);
-}
-
-static void fault_truncate(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_TRUNCATE, 1, 0);
-}
-
-static void fault_overcount(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_OVERCOUNT, 1, 0);
-}
-
-static void fault_overlong(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_OVERLONG, 1, 0);
-}
-
-/* Held past the stall limit: noticed as a silent remote. */
-static void fault_long_delay(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_DELAY, 0, 3000);
-}
-
-static void fault_stall(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_STALL, 0, 0);
-}
-
-/* Playback's next WRITE is refused; capture falls silent. */
-static void fault_reset(struct kunit *test)
-{
-	fault_is_noticed_and_recovered(test, VCPCM_FAULT_RESET, 0, 0);
 }
 
 /* A delay the remote's FIFO covers costs nothing: no error, no byte lost. */
@@ -348,16 +327,7 @@ static void fault_hits_only_its_channel(struct kunit *test)
 }
 
 static struct kunit_case fault_cases[] = {
-	KUNIT_CASE(fault_drop),
-	KUNIT_CASE(fault_duplicate),
-	KUNIT_CASE(fault_reorder),
-	KUNIT_CASE(fault_bad_type),
-	KUNIT_CASE(fault_truncate),
-	KUNIT_CASE(fault_overcount),
-	KUNIT_CASE(fault_overlong),
-	KUNIT_CASE(fault_long_delay),
-	KUNIT_CASE(fault_stall),
-	KUNIT_CASE(fault_reset),
+	KUNIT_CASE_PARAM(fault_is_noticed_and_recovered, fault_gen_params),
 	KUNIT_CASE(fault_short_delay_is_absorbed),
 	KUNIT_CASE(fault_hits_only_its_channel),
 	{}

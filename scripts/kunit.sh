@@ -52,10 +52,21 @@ python3 "$VCPCM_CACHE/src/linux-source-6.12/tools/testing/kunit/kunit.py" parse 
 # Figures the suites report (e.g. the model test's operation count).
 grep -E '^ +# [a-z_]+: [0-9]+ ' "$merged" | sed 's/^ *# /kunit: /' || true
 
-# Count test cases for the overall summary.
+# Count test cases for the overall summary; a parameterised test counts once
+# per parameter (its results are indented one level deeper, before its own).
 while read -r status name; do
 	if [ "$status" = ok ]; then pass "kunit: $name"; else fail "kunit: $name"; fi
-done < <(grep -E '^    (ok|not ok) [0-9]+ ' "$merged" | sed -E 's/^    (ok|not ok) [0-9]+ ([^ #]+).*/\1 \2/; s/^not ok/not_ok/')
+done < <(awk '
+	function result(line) { return line ~ /^ *not ok/ ? "not_ok" : "ok" }
+	function title(line) { sub(/^ *(not )?ok [0-9]+ /, "", line); sub(/ *#.*/, "", line); return line }
+	/^        (ok|not ok) [0-9]+ / { params[n++] = $0; next }
+	/^    (ok|not ok) [0-9]+ / {
+		if (!n)
+			print result($0), title($0)
+		for (i = 0; i < n; i++)
+			print result(params[i]), title($0) "/" title(params[i])
+		n = 0
+	}' "$merged")
 missing=0
 for s in "${suites[@]}"; do [ -s "$out/$s.ktap" ] || { fail "kunit: suite $s did not run"; missing=1; }; done
 # A suite in the module but not in the list above would go uncounted.

@@ -26,6 +26,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool_util.h"
+
 #define RATE		48000
 #define CHANNELS	2
 #define PERIOD		1200	/* 25 ms */
@@ -49,21 +51,6 @@ struct side {
 	int late_error;			/* the last of them */
 	long frames_after;		/* frames moved after recovery */
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static void die(const char *what, int err)
 {

@@ -34,22 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The kernel's uapi header clashes with alsa-lib's typedefs: rename those while including it. */
-#define snd_aes_iec958 kernel_snd_aes_iec958
-#define snd_pcm_access_t kernel_snd_pcm_access_t
-#define snd_pcm_format_t kernel_snd_pcm_format_t
-#define snd_pcm_subformat_t kernel_snd_pcm_subformat_t
-#define snd_pcm_state_t kernel_snd_pcm_state_t
-#define snd_ctl_elem_type_t kernel_snd_ctl_elem_type_t
-#define snd_ctl_elem_iface_t kernel_snd_ctl_elem_iface_t
-#include <sound/asound.h>
-#undef snd_aes_iec958
-#undef snd_pcm_access_t
-#undef snd_pcm_format_t
-#undef snd_pcm_subformat_t
-#undef snd_pcm_state_t
-#undef snd_ctl_elem_type_t
-#undef snd_ctl_elem_iface_t
+#define VCPCM_TOOL_UAPI
+#include "tool_util.h"
 
 #define NMASKS		(SNDRV_PCM_HW_PARAM_LAST_MASK - SNDRV_PCM_HW_PARAM_FIRST_MASK + 1)
 #define NINTERVALS	(SNDRV_PCM_HW_PARAM_LAST_INTERVAL - SNDRV_PCM_HW_PARAM_FIRST_INTERVAL + 1)
@@ -95,14 +81,6 @@ static uint64_t rnd64(void)
 static unsigned int rnd(unsigned int n)
 {
 	return (unsigned int)(rnd64() >> 32) % n;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* The errno's name ("EIO"), for a short FAIL line. */

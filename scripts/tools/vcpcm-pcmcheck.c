@@ -27,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool_util.h"
+
 static const char *device = "hw:vcpcm,0,0";
 static unsigned int rate = 48000, channels = 2;
 static snd_pcm_t *pcm;
@@ -36,21 +38,6 @@ static void die(const char *what, int err)
 {
 	printf("FAIL setup: %s: %s\n", what, snd_strerror(err));
 	exit(2);
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Open and configure: buffer of buffer_ms, 4 periods, start once a period is queued. */

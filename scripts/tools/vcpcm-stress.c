@@ -35,22 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The kernel's uapi header clashes with alsa-lib's typedefs: rename those while including it. */
-#define snd_aes_iec958 kernel_snd_aes_iec958
-#define snd_pcm_access_t kernel_snd_pcm_access_t
-#define snd_pcm_format_t kernel_snd_pcm_format_t
-#define snd_pcm_subformat_t kernel_snd_pcm_subformat_t
-#define snd_pcm_state_t kernel_snd_pcm_state_t
-#define snd_ctl_elem_type_t kernel_snd_ctl_elem_type_t
-#define snd_ctl_elem_iface_t kernel_snd_ctl_elem_iface_t
-#include <sound/asound.h>
-#undef snd_aes_iec958
-#undef snd_pcm_access_t
-#undef snd_pcm_format_t
-#undef snd_pcm_subformat_t
-#undef snd_pcm_state_t
-#undef snd_ctl_elem_type_t
-#undef snd_ctl_elem_iface_t
+#define VCPCM_TOOL_UAPI
+#include "tool_util.h"
 
 #define MAX_CH		8
 #define MAX_XFER	2048			/* frames per transfer call */
@@ -92,14 +78,6 @@ struct racer {
 };
 
 static struct worker *workers;
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static void sleep_us(unsigned int us)
 {
