@@ -224,24 +224,30 @@ static void expect_guards_intact(struct rig *r)
 	}
 }
 
+/* A fault, and the error each stream must notice it by (-ETIMEDOUT: the watchdog). */
 struct fault_case {
 	const char *what;
 	u32 kind, count, delay_ms;
+	int play_err, cap_err;
 };
 
+#define SILENT	(-VCPCM_ETIMEDOUT)
+
 static const struct fault_case fault_table[] = {
-	{ "drop", VCPCM_FAULT_DROP, 1 },
-	{ "duplicate", VCPCM_FAULT_DUPLICATE, 1 },
-	{ "reorder", VCPCM_FAULT_REORDER, 1 },
-	{ "bad-type", VCPCM_FAULT_BAD_TYPE, 1 },
-	{ "truncate", VCPCM_FAULT_TRUNCATE, 1 },
-	{ "overcount", VCPCM_FAULT_OVERCOUNT, 1 },
-	{ "overlong", VCPCM_FAULT_OVERLONG, 1 },
+	{ "drop", VCPCM_FAULT_DROP, 1, 0, -VCPCM_EILSEQ, -VCPCM_EILSEQ },
+	{ "duplicate", VCPCM_FAULT_DUPLICATE, 1, 0, -VCPCM_EILSEQ, -VCPCM_EILSEQ },
+	{ "reorder", VCPCM_FAULT_REORDER, 1, 0, -VCPCM_EILSEQ, -VCPCM_EILSEQ },
+	{ "bad-type", VCPCM_FAULT_BAD_TYPE, 1, 0, -VCPCM_EPROTO, -VCPCM_EPROTO },
+	{ "truncate", VCPCM_FAULT_TRUNCATE, 1, 0, -VCPCM_EMSGSIZE, -VCPCM_EMSGSIZE },
+	/* More consumed than in flight; a capture announcing more than it carries. */
+	{ "overcount", VCPCM_FAULT_OVERCOUNT, 1, 0, -VCPCM_EIO, -VCPCM_EMSGSIZE },
+	/* A negative count; a capture longer than the largest message. */
+	{ "overlong", VCPCM_FAULT_OVERLONG, 1, 0, -VCPCM_EPROTO, -VCPCM_EMSGSIZE },
 	/* Held past the stall limit: noticed as a silent remote. */
-	{ "long-delay", VCPCM_FAULT_DELAY, 0, 3000 },
-	{ "stall", VCPCM_FAULT_STALL },
-	/* Playback's next WRITE is refused; capture falls silent. */
-	{ "reset", VCPCM_FAULT_RESET },
+	{ "long-delay", VCPCM_FAULT_DELAY, 0, 3000, SILENT, SILENT },
+	{ "stall", VCPCM_FAULT_STALL, 0, 0, SILENT, SILENT },
+	/* Both fall silent (this application only writes when the remote made room). */
+	{ "reset", VCPCM_FAULT_RESET, 0, 0, SILENT, SILENT },
 };
 
 static void fault_case_name(const struct fault_case *c, char *desc)
@@ -273,8 +279,8 @@ static void fault_is_noticed_and_recovered(struct kunit *test)
 		rig_step(r);
 	kunit_info(test, "%u ms to notice %s (playback %d, capture %d)", ms, c->what,
 		   r->play_err, r->cap_err);
-	KUNIT_EXPECT_NE(test, r->play_err, 0);
-	KUNIT_EXPECT_NE(test, r->cap_err, 0);
+	KUNIT_EXPECT_EQ(test, r->play_err, c->play_err);
+	KUNIT_EXPECT_EQ(test, r->cap_err, c->cap_err);
 	KUNIT_EXPECT_LE(test, ms, 1000u);
 	KUNIT_EXPECT_GE(test, vcpcm_emu_faults_injected(r->emu), 1ULL);
 
@@ -292,12 +298,18 @@ static void fault_short_delay_is_absorbed(struct kunit *test)
 {
 	struct vcpcm_emu_fault f = { .kind = VCPCM_FAULT_DELAY, .chan = -1, .delay_ms = 10 };
 	struct rig *r = rig_new(test);
+	struct vcpcm_stream_stats play, cap;
 
 	rig_start(r);
 	expect_clean_run(r, 100, "before the delay");
 	KUNIT_ASSERT_EQ(test, vcpcm_emu_inject(r->emu, &f, r->now), 0);
 	expect_clean_run(r, 300, "through a 10 ms delay");
 	expect_guards_intact(r);
+	/* The reports really were held. */
+	vcpcm_stream_get_stats(&r->play, &play);
+	vcpcm_stream_get_stats(&r->cap, &cap);
+	KUNIT_EXPECT_GE(test, play.max_report_gap_ns, 10 * MS);
+	KUNIT_EXPECT_GE(test, cap.max_report_gap_ns, 10 * MS);
 }
 
 /* Faults hit only the channel asked for, and only count reports of it. */

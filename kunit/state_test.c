@@ -369,6 +369,38 @@ static void capture_position_is_never_estimated(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 0u);
 }
 
+/* The watchdog counts silence only while the remote owes a report. */
+static void stream_stall_counts_only_owed_silence(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
+		.max_chunk = 4096, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = {
+		.rate = 48000, .report_interval_ns = 1000 * US,
+		.stall_ns = 400000 * US, .start_latency_ns = 100000 * US,
+	};
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 5000000 * US), 0);	/* not running */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
+	/* Nothing sent: nothing owed, however long. */
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 2000000 * US), 0);
+	/* Data queued at 2 s: the silence counts from then (limit 400 + 100 ms). */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 16), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 2500000 * US), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 2501000 * US), 1);
+	/* A report starts it again. */
+	complete_at(test, s, 1, 32, 2600000 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 3100000 * US), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 3101000 * US), 1);
+	/* Paused: the remote's clock is frozen on purpose. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 1, 3200000 * US), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 9000000 * US), 0);
+}
+
 static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(state_table_is_exact),
 	KUNIT_CASE(stream_follows_the_state_machine),
@@ -378,6 +410,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(position_never_passes_what_was_sent),
 	KUNIT_CASE(pause_freezes_the_position),
 	KUNIT_CASE(capture_position_is_never_estimated),
+	KUNIT_CASE(stream_stall_counts_only_owed_silence),
 	{}
 };
 

@@ -151,8 +151,8 @@ struct vcpcm_stream_timing {
 	uint32_t report_interval_ns;	/* how often the remote reports */
 	/*
 	 * A running stream with no report for this long has lost its remote
-	 * (0: never); the first report after START may take start_latency_ns
-	 * longer.
+	 * (0: never), plus start_latency_ns: the remote's clocks may take that
+	 * long to start.
 	 */
 	uint64_t stall_ns;
 	uint64_t start_latency_ns;
@@ -211,11 +211,13 @@ int vcpcm_stream_receive(struct vcpcm_stream *s, const void *msg, uint32_t len,
 			 const void *payload, uint32_t payload_len, uint32_t max_payload,
 			 uint64_t now_ns, struct vcpcm_rx_event *ev);
 /*
- * Has the remote stopped reporting on a running stream (timing.stall_ns)?
- * Playback only counts while the remote holds data to report on. The
- * caller stops the stream (xrun): reports lost, a stalled or reset remote.
+ * Has the remote stopped reporting on a running stream for longer than
+ * timing.stall_ns + timing.start_latency_ns? Playback only counts while the
+ * remote holds data to report on. Called periodically (it notes when
+ * playback was idle); the caller stops the stream (xrun): reports lost, a
+ * stalled or reset remote.
  */
-int vcpcm_stream_stalled(const struct vcpcm_stream *s, uint64_t now_ns);
+int vcpcm_stream_stalled(struct vcpcm_stream *s, uint64_t now_ns);
 /* What the remote has really consumed (playback) or delivered (capture): bytes in sw ring. */
 uint32_t vcpcm_stream_hw_pos(const struct vcpcm_stream *s);
 /*

@@ -293,10 +293,10 @@ int main(int argc, char **argv)
 	}
 	printf("period=%u buffer=%u seconds=%u rt=%d timed_out=%d wakeups=%lu xruns_playback=%lu "
 	       "xruns_capture=%lu frames=%lu verified=%s checked=%lu mismatched=%lu first_mismatch=%lu pos_samples=%zu "
-	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f\n",
+	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f captured=%lu\n",
 	       period, 2 * period, seconds, rt, d.timed_out, d.wakeups, d.xruns_play, d.xruns_cap, d.written,
 	       !verify ? "n/a" : d.lag < 0 ? "no_signal" : d.mismatched ? "mismatch" : "ok",
-	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max);
+	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max, d.captured);
 	/* The distribution, for the plot: one value per line on stderr, decimated. */
 	for (size_t i = 0; i < d.n_err; i += d.n_err / 2000 + 1)
 		fprintf(stderr, "%.5f\n", d.err_ms[i]);

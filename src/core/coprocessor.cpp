@@ -312,9 +312,11 @@ void Coprocessor::emit(uint32_t chan, vcpcm_msg &m)
 		m.u.complete.seq = ++ch.seq;
 	else
 		m.u.capture.seq = ++ch.seq;
-	uint32_t fault = faults_.take(chan);
-	if (fault == VCPCM_FAULT_REORDER && ch.reordered_this_tick)
-		fault = VCPCM_FAULT_NONE;	// one per tick: its copy may be in the outbox
+	// One report held back at a time, and one per tick: the copy of the
+	// last one may still be in the outbox. Meanwhile reports pass.
+	bool slot_busy = ch.has_reordered || ch.reordered_this_tick;
+	uint32_t fault = slot_busy && faults_.peek(chan) == VCPCM_FAULT_REORDER ?
+			 static_cast<uint32_t>(VCPCM_FAULT_NONE) : faults_.take(chan);
 	if (fault == VCPCM_FAULT_DROP)
 		return;
 	vcpcm_emu_out *o = next_out(chan);

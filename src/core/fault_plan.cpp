@@ -45,12 +45,18 @@ bool FaultPlan::holding(uint32_t chan, uint64_t now_ns) const
 	return p.kind == VCPCM_FAULT_STALL || (p.kind == VCPCM_FAULT_DELAY && now_ns < p.hold_until_ns);
 }
 
+uint32_t FaultPlan::peek(uint32_t chan) const
+{
+	uint32_t kind = plans_[chan].kind;
+	return kind == VCPCM_FAULT_DELAY || kind == VCPCM_FAULT_STALL ? static_cast<uint32_t>(VCPCM_FAULT_NONE) : kind;
+}
+
 uint32_t FaultPlan::take(uint32_t chan)
 {
 	Plan &p = plans_[chan];
-	if (p.kind == VCPCM_FAULT_NONE || p.kind == VCPCM_FAULT_DELAY || p.kind == VCPCM_FAULT_STALL)
-		return VCPCM_FAULT_NONE;
-	uint32_t kind = p.kind;
+	uint32_t kind = peek(chan);
+	if (kind == VCPCM_FAULT_NONE)
+		return kind;
 	if (p.remaining && !--p.remaining)
 		p = Plan();	// that was the last one
 	injected_++;

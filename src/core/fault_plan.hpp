@@ -28,7 +28,9 @@ public:
 	}
 	// DELAY or STALL: the channel's reports wait (the remote is late).
 	bool holding(uint32_t chan, uint64_t now_ns) const;
-	// The fault that hits the channel's next report (counted), or NONE.
+	// The fault planned for the channel's next report, or NONE.
+	uint32_t peek(uint32_t chan) const;
+	// The same, now applied to a report (counted), or NONE.
 	uint32_t take(uint32_t chan);
 	void count_one() { injected_++; }
 	uint64_t injected() const { return injected_; }

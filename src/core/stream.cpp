@@ -30,7 +30,7 @@ public:
 		    uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event &ev);
 	uint32_t hw_pos() const { return playback() ? play_.hw_pos() : cap_.hw_pos(); }
 	uint32_t in_flight() const { return playback() ? play_.in_flight() : 0; }
-	bool stalled(uint64_t now_ns) const;
+	bool stalled(uint64_t now_ns);
 	uint64_t bytes_done(uint64_t now_ns);
 	uint32_t pointer(uint64_t now_ns);
 	uint64_t frames_done(uint64_t now_ns) { return bytes_done(now_ns) / frame_bytes_; }
@@ -69,6 +69,7 @@ private:
 	uint64_t reported_ = 0;		// what the remote said it consumed/delivered
 	uint64_t returned_ = 0;		// the largest position handed out (monotonic)
 	uint64_t report_ns_ = 0;	// when the last report (or the start) came
+	uint64_t quiet_since_ns_ = 0;	// since when the remote owes a report
 };
 
 int Stream::move_to(vcpcm_stream_event ev)
@@ -165,7 +166,7 @@ int Stream::start(uint64_t now_ns, uint32_t free_running_lead)
 	int err = send_simple(VCPCM_MSG_START, epoch_);
 	if (err)
 		return err;
-	report_ns_ = now_ns;	// the remote's clock starts now
+	report_ns_ = quiet_since_ns_ = now_ns;	// the remote's clock starts now
 	// Free-running playback never acks: fill the remote now.
 	if (playback()) {
 		play_.run_free(free_running_lead);
@@ -262,15 +263,20 @@ int Stream::check_sequence(uint32_t seq)
 	return 0;
 }
 
-bool Stream::stalled(uint64_t now_ns) const
+bool Stream::stalled(uint64_t now_ns)
 {
-	if (state_ != VCPCM_ST_RUNNING || !timing_.stall_ns || now_ns <= report_ns_)
+	if (state_ != VCPCM_ST_RUNNING || !timing_.stall_ns)
 		return false;
-	// Playback with nothing at the remote has nothing to report.
+	quiet_since_ns_ = max(quiet_since_ns_, report_ns_);
+	// Playback with nothing at the remote owes no report: the silence
+	// only counts from when it has something again.
 	if (playback() && !play_.in_flight())
+		quiet_since_ns_ = max(quiet_since_ns_, now_ns);
+	if (now_ns <= quiet_since_ns_)
 		return false;
-	uint64_t limit = timing_.stall_ns + (next_seq_ == 1 ? timing_.start_latency_ns : 0);
-	return now_ns - report_ns_ > limit;
+	// A remote may take its start-up latency again whenever a clock
+	// starts (its paired capture waits for a playback that just started).
+	return now_ns - quiet_since_ns_ > timing_.stall_ns + timing_.start_latency_ns;
 }
 
 void Stream::note_report(uint64_t bytes, uint64_t now_ns)
@@ -447,7 +453,7 @@ uint64_t vcpcm_stream_frames_done(vcpcm_stream *s, uint64_t now_ns)
 {
 	return object_in<Stream>(s)->frames_done(now_ns);
 }
-int vcpcm_stream_stalled(const vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->stalled(now_ns); }
+int vcpcm_stream_stalled(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->stalled(now_ns); }
 uint32_t vcpcm_stream_hw_pos(const vcpcm_stream *s) { return object_in<Stream>(s)->hw_pos(); }
 uint32_t vcpcm_stream_in_flight(const vcpcm_stream *s) { return object_in<Stream>(s)->in_flight(); }
 void vcpcm_stream_get_stats(const vcpcm_stream *s, vcpcm_stream_stats *st) { *st = object_in<Stream>(s)->stats(); }

@@ -202,6 +202,7 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 	mutex_lock(&vc->open_lock);
 	sub->substream = substream;
 	sub->xruns = 0;
+	sub->stalls = 0;
 	mutex_unlock(&vc->open_lock);
 	vc->transport->ops->attach(sub->chan, vcpcm_pcm_rx, sub);
 	err = vcpcm_request(sub, "open", vcpcm_stream_open(&sub->core));
@@ -231,7 +232,7 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 	mutex_lock(&sub->vc->open_lock);
 	sub->ready = false;
 	mutex_unlock(&sub->vc->open_lock);
-	/* Stopped by now: the watchdog no longer re-arms itself. */
+	/* Waits for a running watchdog, and stops one that re-arms itself. */
 	del_timer_sync(&sub->watchdog);
 	/* Closing always finishes, even if the remote does not answer. */
 	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
