@@ -3,6 +3,7 @@
 #
 #   builds      6.1/6.12 x amd64/arm64, warning-free; checkpatch
 #   kunit       KUnit suites in UML with KASAN, UBSAN, lockdep
+#   kunit-leak  the same suites in UML with kmemleak (nothing may leak)
 #   e2e uml     aplay/arecord loopback (mmap and RW) + bad input, in UML
 #   e2e qemu    DKMS install on Debian 6.1/6.12 (x86_64) and cross-built
 #               arm64 modules, the same loopback in QEMU
@@ -20,7 +21,7 @@ set -uo pipefail
 results=$(mktemp)
 export VCPCM_RESULTS=$results
 trap 'rm -f "$results"' EXIT
-steps=${VCPCM_CHECK_ONLY:-"build kunit e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak"}
+steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak"}
 start=$(date +%s)
 
 run_step() {	# name command...
@@ -37,7 +38,8 @@ run_step() {	# name command...
 for step in $steps; do
 	case $step in
 	build) run_step build "$VCPCM_TOP/scripts/test-build.sh" ;;
-	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" ;;
+	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" debug ;;
+	kunit-leak) run_step kunit-leak "$VCPCM_TOP/scripts/kunit.sh" leak ;;
 	e2e-*) run_step "$step" "$VCPCM_TOP/scripts/test-e2e.sh" "${step#e2e-}" ;;
 	selftests-*) run_step "$step" "$VCPCM_TOP/scripts/test-selftests.sh" "${step#selftests-}" ;;
 	reliability-uml) run_step "$step" "$VCPCM_TOP/scripts/test-reliability.sh" uml --soak 30 ;;

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Run snd-vcpcm's KUnit suites in UML built with KASAN, UBSAN and lockdep.
 #
+#   scripts/kunit.sh [debug|leak]   (leak: the kmemleak kernel; after unloading,
+#                                    kmemleak must have found nothing)
+#
 # The suites are linked into a test build of the module (VCPCM_KUNIT=1);
 # loading it runs them. Their KTAP results come from debugfs and are
 # parsed by the kernel's own kunit.py. A sanitizer or lockdep report in
@@ -10,21 +13,35 @@ set -euo pipefail
 
 suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain vcpcm_layout vcpcm_fault)
 
-kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" debug)
-ko=$(build_module kunit-uml "$kdir" ARCH=um VCPCM_KUNIT=1)
+flavour=${1:-debug}
+case $flavour in
+debug) target=uml label=kunit ;;
+leak) target=uml-leak label="kunit (kmemleak)" ;;
+*) die "usage: $0 [debug|leak]" ;;
+esac
+kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" "$flavour")
+ko=$(build_module "kunit-$target" "$kdir" ARCH=um VCPCM_KUNIT=1)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 rc=0
-"$VCPCM_TOP/scripts/vm-run" --target uml --timeout 600 --out "$out" --module "$ko" -- '
+"$VCPCM_TOP/scripts/vm-run" --target "$target" --timeout 600 --out "$out" --module "$ko" -- '
+	leaks=/sys/kernel/debug/kmemleak
+	[ -w $leaks ] && echo clear >$leaks
 	modprobe snd-vcpcm || exit 1
 	for s in /sys/kernel/debug/kunit/vcpcm_*; do
 		cat "$s/results" > "$VM_OUT/$(basename "$s").ktap"
 	done
 	rmmod snd-vcpcm
+	if [ -w $leaks ]; then
+		sleep 6	# younger objects are never reported
+		echo scan >$leaks
+		echo scan >$leaks
+		cat $leaks >"$VM_OUT/kmemleak.txt"
+	fi
 ' || rc=$?
 if [ $rc != 0 ]; then
-	fail "kunit: the UML run failed (exit $rc)"
+	fail "$label: the UML run failed (exit $rc)"
 	[ -f "$out/console.log" ] && tail -n 60 "$out/console.log"
 	exit 1
 fi
@@ -50,12 +67,12 @@ parse_rc=0
 python3 "$VCPCM_CACHE/src/linux-source-6.12/tools/testing/kunit/kunit.py" parse "$merged" || parse_rc=$?
 
 # Figures the suites report (e.g. the model test's operation count).
-grep -E '^ +# [a-z_]+: [0-9]+ ' "$merged" | sed 's/^ *# /kunit: /' || true
+grep -E '^ +# [a-z_]+: [0-9]+ ' "$merged" | sed "s/^ *# /$label: /" || true
 
 # Count test cases for the overall summary; a parameterised test counts once
 # per parameter (its results are indented one level deeper, before its own).
 while read -r status name; do
-	if [ "$status" = ok ]; then pass "kunit: $name"; else fail "kunit: $name"; fi
+	if [ "$status" = ok ]; then pass "$label: $name"; else fail "$label: $name"; fi
 done < <(awk '
 	function result(line) { return line ~ /^ *not ok/ ? "not_ok" : "ok" }
 	function title(line) { sub(/^ *(not )?ok [0-9]+ /, "", line); sub(/ *#.*/, "", line); return line }
@@ -68,10 +85,21 @@ done < <(awk '
 		n = 0
 	}' "$merged")
 missing=0
-for s in "${suites[@]}"; do [ -s "$out/$s.ktap" ] || { fail "kunit: suite $s did not run"; missing=1; }; done
+for s in "${suites[@]}"; do [ -s "$out/$s.ktap" ] || { fail "$label: suite $s did not run"; missing=1; }; done
 # A suite in the module but not in the list above would go uncounted.
 for f in "$out"/vcpcm_*.ktap; do
 	s=$(basename "$f" .ktap)
-	[[ " ${suites[*]} " == *" $s "* ]] || { fail "kunit: suite $s is not in scripts/kunit.sh"; missing=1; }
+	[[ " ${suites[*]} " == *" $s "* ]] || { fail "$label: suite $s is not in scripts/kunit.sh"; missing=1; }
 done
-[ $parse_rc = 0 ] && [ $missing = 0 ]
+leaked=0
+if [ "$flavour" = leak ]; then
+	if [ ! -f "$out/kmemleak.txt" ]; then
+		fail "$label: no kmemleak report (is kmemleak on in the leak kernel?)"; leaked=1
+	elif [ -s "$out/kmemleak.txt" ]; then
+		head -n 40 "$out/kmemleak.txt"
+		fail "$label: kmemleak found leaks after the suites ran and the module was unloaded"; leaked=1
+	else
+		pass "$label: kmemleak found nothing after the suites ran and the module was unloaded"
+	fi
+fi
+[ $parse_rc = 0 ] && [ $missing = 0 ] && [ $leaked = 0 ]
