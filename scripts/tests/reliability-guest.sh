@@ -138,13 +138,13 @@ check "after stress and fuzz: loopback bit-exact" loopback_ok
 # 5. Soak: every pair streams full duplex; pairs 6 and 7 get random faults.
 soak=${VCPCM_SOAK_SECONDS:-0}
 if [ "$soak" -gt 0 ]; then
-	# Fault-free pairs 0-5 use 170 ms periods: the guest has one CPU, and 16
-	# streams starting or closing at once (with KASAN) can starve a smaller
-	# buffer, which would be the rig's xrun, not the driver's. Pairs 6 and 7
-	# (faulted) use 43 ms periods.
+	# Fault-free pairs 0-5 use 341 ms periods: the guest has one CPU, and
+	# with KASAN the processes of other pairs closing at the end of the run
+	# starved 170 ms buffers for a moment (the rig's xrun, not the driver's).
+	# Pairs 6 and 7 (faulted) use 43 ms periods.
 	i=0
 	while [ $i -lt 8 ]; do
-		period=8192
+		period=16384
 		[ $i -lt 6 ] || period=2048
 		vcpcm-bench -P $dev,$i -C $dev,$i -p $period -s "$soak" >/tmp/soak$i.txt 2>/dev/null &
 		i=$((i + 1))

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,6 +69,7 @@ struct worker {
 	_Atomic long long start_ms;	/* 0 between cycles */
 	const char *_Atomic call;
 	const char *_Atomic racer_call;
+	atomic_int os_tid;		/* for /proc/self/task/TID when it hangs */
 };
 
 struct racer {
@@ -185,12 +187,37 @@ static int configure(struct worker *w, snd_pcm_t *pcm)
 	return 0;
 }
 
+/*
+ * One mmap step by hand. alsa-lib's snd_pcm_mmap_writei() and friends loop
+ * until every frame is committed, and spin for ever, committing 0 frames,
+ * when another thread stops the stream under them (measured: a DROP from
+ * the racer leaves the stream in SETUP with a full buffer; each turn is one
+ * SYNC_PTR ioctl that returns at once). That is alsa-lib's loop, not the
+ * driver, and the racer does exactly that on purpose.
+ */
+static long mmap_step(snd_pcm_t *pcm, snd_pcm_uframes_t n)
+{
+	const snd_pcm_channel_area_t *areas;
+	snd_pcm_uframes_t off, frames = n;
+	snd_pcm_sframes_t avail = snd_pcm_avail_update(pcm);
+	int err;
+
+	if (avail < 0)
+		return avail;
+	if ((snd_pcm_uframes_t)avail < frames)
+		frames = (snd_pcm_uframes_t)avail;
+	err = snd_pcm_mmap_begin(pcm, &areas, &off, &frames);
+	if (err < 0)
+		return err;
+	return snd_pcm_mmap_commit(pcm, off, frames);
+}
+
 /* One read or write of up to two periods, in the way the access type asks for. */
 static void transfer(struct worker *w, snd_pcm_t *pcm)
 {
 	static const char *const names[][2] = {
-		[SND_PCM_ACCESS_MMAP_INTERLEAVED] = { "snd_pcm_mmap_writei", "snd_pcm_mmap_readi" },
-		[SND_PCM_ACCESS_MMAP_NONINTERLEAVED] = { "snd_pcm_mmap_writen", "snd_pcm_mmap_readn" },
+		[SND_PCM_ACCESS_MMAP_INTERLEAVED] = { "mmap_begin/commit", "mmap_begin/commit" },
+		[SND_PCM_ACCESS_MMAP_NONINTERLEAVED] = { "mmap_begin/commit", "mmap_begin/commit" },
 		[SND_PCM_ACCESS_RW_INTERLEAVED] = { "snd_pcm_writei", "snd_pcm_readi" },
 		[SND_PCM_ACCESS_RW_NONINTERLEAVED] = { "snd_pcm_writen", "snd_pcm_readn" },
 	};
@@ -206,12 +233,8 @@ static void transfer(struct worker *w, snd_pcm_t *pcm)
 	atomic_store(&w->call, call);
 	switch (w->access) {
 	case SND_PCM_ACCESS_MMAP_INTERLEAVED:
-		ret = w->capture ? snd_pcm_mmap_readi(pcm, w->buf, n) :
-				   snd_pcm_mmap_writei(pcm, w->buf, n);
-		break;
 	case SND_PCM_ACCESS_MMAP_NONINTERLEAVED:
-		ret = w->capture ? snd_pcm_mmap_readn(pcm, bufs, n) :
-				   snd_pcm_mmap_writen(pcm, bufs, n);
+		ret = mmap_step(pcm, n);
 		break;
 	case SND_PCM_ACCESS_RW_INTERLEAVED:
 		ret = w->capture ? snd_pcm_readi(pcm, w->buf, n) : snd_pcm_writei(pcm, w->buf, n);
@@ -301,12 +324,46 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	unsigned long n;
 
+	atomic_store(&w->os_tid, (int)syscall(SYS_gettid));
 	while ((n = atomic_fetch_add(&started, 1)) < cycles) {
 		atomic_store(&w->start_ms, now_ms());
 		cycle(w, race_every && (n + 1) % race_every == 0);
 		atomic_store(&w->start_ms, 0);
 	}
 	return NULL;
+}
+
+/*
+ * Where a stuck thread is: in the kernel (the syscall it sleeps in, and where)
+ * or spinning in user space ("running"). Tells a driver hang from a library loop.
+ */
+static void where_is(int tid)
+{
+	static const char *const files[] = { "syscall", "wchan", "stat", "stack" };
+	char path[64], text[2048];
+
+	for (unsigned int i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, files[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		printf("  stuck thread %d %s: %s\n", tid, files[i], text);
+	}
+	/* What the driver says, twice: do its counters move while it is stuck? */
+	for (int pass = 0; pass < 2; pass++) {
+		fflush(stdout);
+		if (system("cat /proc/asound/vcpcm/vcpcm; for f in /proc/asound/vcpcm/pcm0?/sub*/status "
+			   "/proc/asound/vcpcm/pcm0?/sub*/sw_params /proc/asound/vcpcm/pcm0?/sub*/hw_params; do "
+			   "grep -q closed $f || { echo \"== $f\"; cat $f; }; done") < 0)
+			break;
+		sleep_ms(1000);
+	}
 }
 
 /* A hang must be reported, not waited for: check every worker's cycle age. */
@@ -323,6 +380,7 @@ static void *watchdog(void *arg)
 				continue;
 			printf("FAIL stress: cycle stuck in %s on %s%s%s%s\n", atomic_load(&w->call),
 			       w->name, rc ? " (racer in " : "", rc ? rc : "", rc ? ")" : "");
+			where_is(atomic_load(&w->os_tid));
 			fflush(stdout);
 			_exit(1);
 		}
