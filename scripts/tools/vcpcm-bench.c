@@ -2,7 +2,7 @@
 /*
  * vcpcm-bench: full-duplex low-latency streaming, for scripts/bench.sh.
  *
- *   vcpcm-bench -P PLAYDEV -C CAPDEV -p PERIOD_FRAMES [-s SECONDS] [--no-verify]
+ *   vcpcm-bench -P PLAYDEV -C CAPDEV -p PERIOD_FRAMES [-s SECONDS] [--no-verify] [--linger MS]
  *
  * Plays a counter pattern on PLAYDEV and captures CAPDEV at the same time, S16_LE, 2 ch,
  * 48 kHz, MMAP_INTERLEAVED, 2 periods per buffer, as a low-latency client (JACK-like: it
@@ -30,10 +30,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "tool_util.h"
+
 #define RATE		48000
 #define CHANNELS	2
 
-static unsigned int period = 64, seconds = 60;
+static unsigned int period = 64, seconds = 60, linger_ms;
 static int verify = 1;
 
 static void die(const char *what, int err)
@@ -94,6 +96,7 @@ static double ts_ms(const snd_htimestamp_t *t)
 struct duplex {
 	snd_pcm_t *play, *cap;
 	unsigned long written, xruns_play, xruns_cap;
+	unsigned long xruns_linger;	/* after the measured run (--linger) */
 	/* capture verification */
 	long lag;			/* capture frame index of pattern frame 0; -1 until found */
 	unsigned long captured, checked, mismatched, first_mismatch;
@@ -205,27 +208,52 @@ static void recover(snd_pcm_t *pcm, unsigned long *xruns, struct duplex *d)
 	snd_pcm_prepare(pcm);
 }
 
+/* Wait for either stream, then refill the playback and drain the capture. */
+static int stream_once(struct duplex *d, struct pollfd *fds, int np, int nc,
+		       unsigned long *xruns_play, unsigned long *xruns_cap)
+{
+	snd_pcm_poll_descriptors(d->play, fds, (unsigned int)np);
+	snd_pcm_poll_descriptors(d->cap, fds + np, (unsigned int)nc);
+	if (poll(fds, (nfds_t)(np + nc), 1000) < 0)
+		return -1;
+	d->wakeups++;
+	if (refill(d) < 0) {
+		recover(d->play, xruns_play, d);
+		refill(d);
+		snd_pcm_start(d->play);
+	} else if (d->measuring) {
+		sample_position(d);
+	}
+	if (drain_capture(d) < 0) {
+		recover(d->cap, xruns_cap, d);
+		snd_pcm_start(d->cap);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "playback", required_argument, NULL, 'P' }, { "capture", required_argument, NULL, 'C' },
 		{ "period", required_argument, NULL, 'p' }, { "seconds", required_argument, NULL, 's' },
-		{ "no-verify", no_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+		{ "no-verify", no_argument, NULL, 'n' }, { "linger", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *pdev = NULL, *cdev = NULL;
 	struct duplex d = { .lag = -1, .verifying = 1, .measuring = 1 };
 	struct sched_param sp = { .sched_priority = 80 };
 	int c, err, rt;
 
-	while ((c = getopt_long(argc, argv, "P:C:p:s:n", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "P:C:p:s:nl:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P': pdev = optarg; break;
 		case 'C': cdev = optarg; break;
 		case 'p': period = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 's': seconds = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'n': verify = 0; break;
+		case 'l': linger_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: vcpcm-bench -P DEV -C DEV -p FRAMES [-s S] [--no-verify]\n");
+			fprintf(stderr, "usage: vcpcm-bench -P DEV -C DEV -p FRAMES [-s S] [--no-verify] [--linger MS]\n");
 			return 2;
 		}
 	}
@@ -263,23 +291,17 @@ int main(int argc, char **argv)
 			d.timed_out = 1;
 			break;
 		}
-		snd_pcm_poll_descriptors(d.play, fds, (unsigned int)np);
-		snd_pcm_poll_descriptors(d.cap, fds + np, (unsigned int)nc);
-		if (poll(fds, (nfds_t)(np + nc), 1000) < 0)
+		if (stream_once(&d, fds, np, nc, &d.xruns_play, &d.xruns_cap) < 0)
 			break;
-		d.wakeups++;
-		if (refill(&d) < 0) {
-			recover(d.play, &d.xruns_play, &d);
-			refill(&d);
-			snd_pcm_start(d.play);
-		} else if (d.measuring) {
-			sample_position(&d);
-		}
-		if (drain_capture(&d) < 0) {
-			recover(d.cap, &d.xruns_cap, &d);
-			snd_pcm_start(d.cap);
-		}
 	}
+	/*
+	 * --linger: stream on, unchecked, before stopping, so the measured run
+	 * never overlaps the teardown of other clients that finish first.
+	 */
+	d.verifying = d.measuring = 0;
+	for (double end = now_ms() + linger_ms; now_ms() < end;)
+		if (stream_once(&d, fds, np, nc, &d.xruns_linger, &d.xruns_linger) < 0)
+			break;
 	snd_pcm_drop(d.play);
 	snd_pcm_drop(d.cap);
 
@@ -293,10 +315,11 @@ int main(int argc, char **argv)
 	}
 	printf("period=%u buffer=%u seconds=%u rt=%d timed_out=%d wakeups=%lu xruns_playback=%lu "
 	       "xruns_capture=%lu frames=%lu verified=%s checked=%lu mismatched=%lu first_mismatch=%lu pos_samples=%zu "
-	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f captured=%lu\n",
+	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f captured=%lu xruns_linger=%lu\n",
 	       period, 2 * period, seconds, rt, d.timed_out, d.wakeups, d.xruns_play, d.xruns_cap, d.written,
 	       !verify ? "n/a" : d.lag < 0 ? "no_signal" : d.mismatched ? "mismatch" : "ok",
-	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max, d.captured);
+	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max, d.captured,
+	       d.xruns_linger);
 	/* The distribution, for the plot: one value per line on stderr, decimated. */
 	for (size_t i = 0; i < d.n_err; i += d.n_err / 2000 + 1)
 		fprintf(stderr, "%.5f\n", d.err_ms[i]);
