@@ -139,6 +139,30 @@ static void ring_free_running_plays_the_buffer_round(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 99), -VCPCM_EPIPE);
 }
 
+/*
+ * Data sent before START (prepared, acked), then START free-running with a
+ * smaller lead: nothing more goes out until the remote drained below it.
+ * (Found by the stress test: the limit went below what was queued, and the
+ * room wrapped round to 4 GiB.)
+ */
+static void ring_free_running_below_what_is_queued(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = small_geometry();
+	struct vcpcm_test_sink sink;
+	struct vcpcm_pring r;
+
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_init(&r, &g), 0);
+	vcpcm_test_sink_reset(&sink);
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_ack(&r, 10), 40);
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 40);
+	vcpcm_pring_run_free(&r, 16);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 40u);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 32), 2);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 8);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 16u);
+}
+
 static void ring_partial_transfer_resumes(struct kunit *test)
 {
 	struct vcpcm_ring_geometry g = small_geometry();
@@ -358,6 +382,7 @@ static struct kunit_case vcpcm_ring_cases[] = {
 	KUNIT_CASE(ring_respects_max_chunk),
 	KUNIT_CASE(ring_in_flight_limit),
 	KUNIT_CASE(ring_free_running_plays_the_buffer_round),
+	KUNIT_CASE(ring_free_running_below_what_is_queued),
 	KUNIT_CASE(ring_partial_transfer_resumes),
 	KUNIT_CASE(ring_folds_appl_ptr_64),
 	KUNIT_CASE(ring_folds_appl_ptr_32),

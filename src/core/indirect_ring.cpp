@@ -99,9 +99,11 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 
 	// Free-running, the buffer is played round and round, like DMA.
 	while (sw_ready_ || free_running_) {
-		uint32_t room = g_.queue_limit - hw_ready_;
-		if (!room)
+		// Starting free-running may lower the limit below what is
+		// already queued: nothing more until the remote drains below it.
+		if (hw_ready_ >= g_.queue_limit)
 			break;
+		uint32_t room = g_.queue_limit - hw_ready_;
 		vcpcm_chunk c;
 		c.sw_off = sw_data_;
 		c.hw_off = hw_data_;
