@@ -39,6 +39,7 @@ struct vcpcm_emu_transport {
 	/* One reply slot per channel: requests are one at a time per channel. */
 	struct vcpcm_emu_out replies[2 * VCPCM_EMU_MAX_PAIRS];
 	unsigned long reply_pending;	/* bitmap, under emu_lock */
+	bool ticking;			/* the timer is queued or will re-arm; under emu_lock */
 };
 
 static struct vcpcm_emu_transport *to_emu(struct vcpcm_transport *t)
@@ -88,6 +89,9 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	spin_lock_irqsave(&t->emu_lock, flags);
 	n = vcpcm_emu_tick(t->emu, ktime_get_ns(), &out);
 	running = vcpcm_emu_running(t->emu);
+	/* Stopping: a START from now on must start the timer again. */
+	if (!running)
+		t->ticking = false;
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 
 	/* The outbox stays valid until the next tick, which cannot overlap. */
@@ -144,9 +148,20 @@ static void vcpcm_emu_detach(struct vcpcm_chan *chan)
 static void vcpcm_emu_started(struct vcpcm_chan *chan)
 {
 	struct vcpcm_emu_transport *t = to_emu(chan->transport);
+	unsigned long flags;
+	bool start;
 
-	/* A timer that is running its callback restarts itself if needed. */
-	if (!hrtimer_is_queued(&t->timer))
+	/*
+	 * Not hrtimer_is_queued(): while the callback runs the timer is not
+	 * queued, and a second start then makes its hrtimer_forward() WARN.
+	 * The callback clears ticking (under emu_lock) only when it will not
+	 * re-arm, and a start while that callback finishes is allowed.
+	 */
+	spin_lock_irqsave(&t->emu_lock, flags);
+	start = !t->ticking;
+	t->ticking = true;
+	spin_unlock_irqrestore(&t->emu_lock, flags);
+	if (start)
 		hrtimer_start(&t->timer, t->tick, HRTIMER_MODE_REL);
 }
 
