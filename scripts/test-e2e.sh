@@ -52,15 +52,5 @@ rc=0
 	--file "$scripts/tests/e2e-guest.sh:/tmp/bin/e2e-guest.sh" \
 	-- "PATH=/tmp/bin:\$PATH; export PATH $guest_env; sh /tmp/bin/e2e-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?
 cat "$out/guest.txt"
-while IFS= read -r line; do
-	case $line in
-	PASS:*) pass "e2e $target: ${line#PASS: }" ;;
-	FAIL:*) fail "e2e $target: ${line#FAIL: }" ;;
-	esac
-done <"$out/guest.txt"
-if [ $rc = 125 ]; then
-	fail "e2e $target: kernel report or rig failure (see console below)"
-	grep -nE 'BUG:|WARNING:|UBSAN:|KASAN|lockdep|Oops|panic' "$out/console.log" | head -n 40 || true
-fi
-grep -q '^PASS:' "$out/guest.txt" || fail "e2e $target: the guest reported nothing (exit $rc)"
+report_guest_results "e2e $target" "$out" "$rc"
 exit $rc

@@ -53,15 +53,5 @@ rc=0
 	-- "PATH=/tmp/bin:\$PATH; export PATH VCPCM_STRESS_CYCLES=$cycles VCPCM_FUZZ_ITERATIONS=$fuzz \
 	    VCPCM_SOAK_SECONDS=$soak; sh /tmp/bin/reliability-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?
 cat "$out/guest.txt"
-while IFS= read -r line; do
-	case $line in
-	PASS:*) pass "reliability $target: ${line#PASS: }" ;;
-	FAIL:*) fail "reliability $target: ${line#FAIL: }" ;;
-	esac
-done <"$out/guest.txt"
-if [ $rc = 125 ]; then
-	fail "reliability $target: kernel report or rig failure (see console below)"
-	grep -nE 'BUG:|WARNING:|UBSAN:|KASAN|lockdep|unreferenced|Oops|panic' "$out/console.log" | head -n 40 || true
-fi
-grep -q '^PASS:' "$out/guest.txt" || fail "reliability $target: the guest reported nothing (exit $rc)"
+report_guest_results "reliability $target" "$out" "$rc"
 exit $rc

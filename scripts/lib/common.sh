@@ -73,3 +73,21 @@ build_module() {
 VCPCM_RESULTS=${VCPCM_RESULTS:-}
 pass() { printf 'PASS: %s\n' "$*"; [ -z "$VCPCM_RESULTS" ] || echo "pass $*" >>"$VCPCM_RESULTS"; }
 fail() { printf 'FAIL: %s\n' "$*"; [ -z "$VCPCM_RESULTS" ] || echo "fail $*" >>"$VCPCM_RESULTS"; }
+
+# Count a guest script's "PASS: x"/"FAIL: x" lines (DIR/guest.txt) as results named
+# "LABEL x", and fail the run if vm-run saw a kernel report (exit 125) or the guest
+# reported nothing: report_guest_results LABEL DIR RC
+report_guest_results() {
+	local label=$1 dir=$2 rc=$3 line
+	while IFS= read -r line; do
+		case $line in
+		PASS:*) pass "$label: ${line#PASS: }" ;;
+		FAIL:*) fail "$label: ${line#FAIL: }" ;;
+		esac
+	done <"$dir/guest.txt"
+	if [ "$rc" = 125 ]; then
+		fail "$label: kernel report or rig failure (see console below)"
+		grep -nE 'BUG:|WARNING:|UBSAN:|KASAN|lockdep|unreferenced|Oops|panic' "$dir/console.log" | head -n 40 || true
+	fi
+	grep -q '^PASS:' "$dir/guest.txt" || fail "$label: the guest reported nothing (exit $rc)"
+}
