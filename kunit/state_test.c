@@ -261,6 +261,8 @@ static void capture_stream_stores_payload(struct kunit *test)
 		KUNIT_ASSERT_GT(test, len, 0);
 		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, hdr, len, data, sizeof(data), 64, 0, &ev), 0);
 		KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+		/* Nobody read the position: the third message laps the ring. */
+		KUNIT_EXPECT_EQ(test, ev.lapped, (u32)(i == 2));
 	}
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 4u);
 	KUNIT_EXPECT_MEMEQ(test, sw, data + 8, 4);	/* the wrapped tail */
@@ -330,6 +332,43 @@ static void position_never_passes_what_was_sent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 40u);
 	complete_at(test, s, 1, 40, 1000 * US);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 1900 * US), 40u);
+}
+
+/* The report numbered seq (consumed bytes) laps the buffer since the last read? */
+static u32 lapped_at(struct kunit *test, struct vcpcm_stream *s, u32 seq, s32 bytes, u64 now)
+{
+	struct vcpcm_rx_event ev;
+	u8 msg[64];
+	int len = wire(msg, VCPCM_MSG_COMPLETE, bytes, seq, 1);
+
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, now, &ev), 0);
+	return ev.lapped;
+}
+
+/*
+ * ALSA sees the position modulo the buffer: a whole buffer between two
+ * reads of it must be reported, whether in one report or several.
+ */
+static void position_lapping_the_buffer_is_reported(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 1024);	/* the whole 4096-byte buffer */
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 1, 2048, 10 * US), 0u);
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 2, 2044, 20 * US), 0u);
+	/* 4096 bytes since the last read at 0. */
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 3, 4, 30 * US), 1u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 30 * US), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 2048), 0);
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 4, 2048, 40 * US), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 40 * US), 2048u);
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 5, 2048, 50 * US), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 50 * US), 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 3072), 0);
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 6, 4092, 60 * US), 0u);
+	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 7, 4, 70 * US), 1u);
 }
 
 static void pause_freezes_the_position(struct kunit *test)
@@ -408,6 +447,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(capture_stream_stores_payload),
 	KUNIT_CASE(position_interpolates_between_reports),
 	KUNIT_CASE(position_never_passes_what_was_sent),
+	KUNIT_CASE(position_lapping_the_buffer_is_reported),
 	KUNIT_CASE(pause_freezes_the_position),
 	KUNIT_CASE(capture_position_is_never_estimated),
 	KUNIT_CASE(stream_stall_counts_only_owed_silence),

@@ -33,7 +33,7 @@ struct vcpcm_ring_geometry {
 /* One contiguous piece to move: never crosses either ring's end. */
 struct vcpcm_chunk {
 	uint32_t sw_off;	/* offset in the ALSA buffer */
-	uint32_t hw_off;	/* playback: remote FIFO offset; capture: payload offset */
+	uint32_t hw_off;	/* playback: remote FIFO offset of the first byte; capture: payload offset */
 	uint32_t len;
 };
 
@@ -200,6 +200,12 @@ struct vcpcm_rx_event {
 	int32_t result;		/* RESULT: the remote's answer */
 	uint32_t periods;	/* POSITION: period boundaries crossed */
 	uint32_t drained;	/* POSITION: playback has nothing left anywhere */
+	/*
+	 * POSITION: the stream moved a whole buffer or more since the position
+	 * was last read (vcpcm_stream_pointer): ALSA, which sees the position
+	 * modulo the buffer, cannot tell and would lose a buffer. An xrun.
+	 */
+	uint32_t lapped;
 };
 /*
  * A message from the remote: its fixed part and payload, or (payload NULL)

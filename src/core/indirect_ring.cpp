@@ -107,15 +107,16 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 		vcpcm_chunk c;
 		c.sw_off = sw_data_;
 		c.hw_off = hw_data_;
-		c.len = min(room, min(g_.hw_bytes - hw_data_, g_.sw_bytes - sw_data_));
-		c.len = min(c.len, g_.max_chunk);
+		// The remote appends what it gets to its FIFO: a chunk is cut
+		// where the ALSA buffer wraps, never where the FIFO does.
+		c.len = min(room, min(g_.sw_bytes - sw_data_, g_.max_chunk));
 		if (!free_running_)
 			c.len = min(c.len, sw_ready_);
 		int err = sink(ctx, &c);
 		if (err)
 			return sent ? sent : err;
-		sw_data_ = (sw_data_ + c.len) % g_.sw_bytes;
-		hw_data_ = (hw_data_ + c.len) % g_.hw_bytes;
+		sw_data_ = ring_add(sw_data_, c.len, g_.sw_bytes);
+		hw_data_ = ring_add(hw_data_, c.len, g_.hw_bytes);
 		if (!free_running_)
 			sw_ready_ -= c.len;
 		hw_ready_ += c.len;
@@ -130,7 +131,7 @@ int PlaybackRing::complete(uint32_t bytes)
 	if (bytes > hw_ready_ || bytes % g_.frame_bytes)
 		return -VCPCM_EIO;
 	hw_ready_ -= bytes;
-	sw_io_ = static_cast<uint32_t>((static_cast<uint64_t>(sw_io_) + bytes) % g_.sw_bytes);
+	sw_io_ = ring_add(sw_io_, bytes, g_.sw_bytes);
 	return static_cast<int>(periods_.advance(bytes));
 }
 
@@ -170,7 +171,7 @@ int CaptureRing::receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx)
 	// buffer is small) overruns it: like DMA, only its newest buffer's worth
 	// stays. The position still moves by all of it.
 	uint32_t done = bytes > g_.sw_bytes ? bytes - g_.sw_bytes : 0;
-	sw_io_ = static_cast<uint32_t>((static_cast<uint64_t>(sw_io_) + done) % g_.sw_bytes);
+	sw_io_ = ring_add(sw_io_, done, g_.sw_bytes);
 	while (done < bytes) {
 		vcpcm_chunk c;
 		c.sw_off = sw_io_;
@@ -179,7 +180,7 @@ int CaptureRing::receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx)
 		int err = sink(ctx, &c);
 		if (err)
 			return err;
-		sw_io_ = (sw_io_ + c.len) % g_.sw_bytes;
+		sw_io_ = ring_add(sw_io_, c.len, g_.sw_bytes);
 		done += c.len;
 	}
 	// Like DMA hardware, capture keeps running over unread data; ALSA

@@ -35,6 +35,14 @@ private:
 	uint64_t boundary_ = 0, last_ = 0;
 };
 
+// pos + n in a ring of size bytes: the division only when it wraps (rarely
+// more than once), as the transfer path runs per message.
+inline uint32_t ring_add(uint32_t pos, uint64_t n, uint32_t size)
+{
+	uint64_t sum = pos + n;
+	return static_cast<uint32_t>(sum < size ? sum : sum % size);
+}
+
 // Counts period boundaries crossed by a byte position that only grows.
 class PeriodCounter {
 public:
@@ -42,17 +50,22 @@ public:
 	void reset(uint32_t period_bytes, uint32_t start)
 	{
 		period_bytes_ = period_bytes;
-		total_ = start;
+		into_period_ = start % period_bytes;
 	}
 	uint32_t advance(uint32_t bytes)
 	{
-		uint64_t before = total_ / period_bytes_;
-		total_ += bytes;
-		return static_cast<uint32_t>(total_ / period_bytes_ - before);
+		uint64_t into = static_cast<uint64_t>(into_period_) + bytes;
+		if (into < period_bytes_) {	// the common case: no division
+			into_period_ = static_cast<uint32_t>(into);
+			return 0;
+		}
+		uint64_t crossed = into / period_bytes_;
+		into_period_ = static_cast<uint32_t>(into - crossed * period_bytes_);
+		return static_cast<uint32_t>(crossed);
 	}
 private:
 	uint32_t period_bytes_ = 1;
-	uint64_t total_ = 0;
+	uint32_t into_period_ = 0;	// bytes past the last boundary
 };
 
 class PlaybackRing {

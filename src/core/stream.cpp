@@ -47,6 +47,7 @@ private:
 	bool reporting() const { return state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED; }
 	int check_sequence(uint32_t seq);
 	void note_report(uint64_t bytes, uint64_t now_ns);
+	bool lapped(uint64_t now_ns);
 	static int write_chunk(void *self, const vcpcm_chunk *c);
 	static int store_chunk(void *self, const vcpcm_chunk *c);
 
@@ -68,6 +69,7 @@ private:
 	uint32_t frame_bytes_ = 1, sw_bytes_ = 1, start_off_ = 0;
 	uint64_t reported_ = 0;		// what the remote said it consumed/delivered
 	uint64_t returned_ = 0;		// the largest position handed out (monotonic)
+	uint64_t read_ = 0;		// the position when pointer() was last called
 	uint64_t report_ns_ = 0;	// when the last report (or the start) came
 	uint64_t quiet_since_ns_ = 0;	// since when the remote owes a report
 };
@@ -153,7 +155,7 @@ int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t,
 	frame_bytes_ = g.frame_bytes;
 	sw_bytes_ = g.sw_bytes;
 	start_off_ = hw_pos();
-	reported_ = returned_ = 0;
+	reported_ = returned_ = read_ = 0;
 	return move_to(VCPCM_EV_PREPARE);
 }
 
@@ -287,6 +289,13 @@ void Stream::note_report(uint64_t bytes, uint64_t now_ns)
 	report_ns_ = now_ns;
 }
 
+// The caller reads the position modulo the buffer: a whole buffer since it
+// last looked (late reports, or one long capture message) is invisible.
+bool Stream::lapped(uint64_t now_ns)
+{
+	return bytes_done(now_ns) - read_ >= sw_bytes_;
+}
+
 uint64_t Stream::bytes_done(uint64_t now_ns)
 {
 	uint64_t estimate = reported_;
@@ -305,7 +314,8 @@ uint64_t Stream::bytes_done(uint64_t now_ns)
 
 uint32_t Stream::pointer(uint64_t now_ns)
 {
-	return static_cast<uint32_t>((start_off_ + bytes_done(now_ns)) % sw_bytes_);
+	read_ = bytes_done(now_ns);
+	return static_cast<uint32_t>((start_off_ + read_) % sw_bytes_);
 }
 
 vcpcm_stream_stats Stream::stats() const
@@ -386,13 +396,17 @@ int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, ui
 			return 0;
 		case VCPCM_MSG_COMPLETE:
 			err = on_complete(m, ev);
-			if (!err && ev.kind == VCPCM_RX_POSITION)
+			if (!err && ev.kind == VCPCM_RX_POSITION) {
 				note_report(static_cast<uint32_t>(m.u.complete.count), now_ns);
+				ev.lapped = lapped(now_ns);
+			}
 			break;
 		case VCPCM_MSG_CAPTURE:
 			err = on_capture(m, ev);
-			if (!err && ev.kind == VCPCM_RX_POSITION)
+			if (!err && ev.kind == VCPCM_RX_POSITION) {
 				note_report(m.payload_len, now_ns);
+				ev.lapped = lapped(now_ns);
+			}
 			break;
 		default:
 			err = -VCPCM_EPROTO;	// a host-to-remote type

@@ -92,9 +92,22 @@ int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 	return sub->result;
 }
 
-/* Is a task sleeping on this stream (blocking read/write, or poll)? */
-static bool vcpcm_has_sleepers(struct snd_pcm_runtime *runtime)
+/*
+ * Should a report that crossed no period boundary update ALSA anyway? Yes
+ * when a task sleeps on the stream (blocking read/write, or poll): the
+ * position is finer than a period, so an application may have written a
+ * few frames early and need more than the next boundary gives; checked only
+ * at boundaries it would sleep into an xrun.
+ *
+ * But snd_pcm_period_elapsed() assumes a period went by: called with less,
+ * after more than half the buffer's jiffies without an update, it takes the
+ * call for a missed interrupt and adds a whole buffer to hw_ptr (silently
+ * skipping captured data). Only wake early while that cannot happen.
+ */
+static bool vcpcm_early_wakeup(struct snd_pcm_runtime *runtime)
 {
+	if (jiffies - runtime->hw_ptr_jiffies > runtime->hw_ptr_buffer_jiffies / 2)
+		return false;
 	/*
 	 * No barrier needed: called under the stream lock, which
 	 * wait_for_avail() holds when it queues itself; a poller that races
@@ -141,15 +154,17 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	} else if (ev.kind == VCPCM_RX_RESULT) {
 		sub->result = ev.result;
 		complete(&sub->result_done);
+	} else if (ev.kind == VCPCM_RX_POSITION && ev.lapped &&
+		   substream->runtime->stop_threshold < substream->runtime->boundary) {
+		dev_err_ratelimited(sub->vc->card->dev,
+				    "%s %u: a whole buffer (%lu frames) went by between two position updates (reports too late for it): stopping the stream (xrun)\n",
+				    vcpcm_dir_name(substream), substream->number,
+				    substream->runtime->buffer_size);
+		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 	} else if (ev.kind == VCPCM_RX_POSITION &&
-		   (ev.periods || ev.drained || vcpcm_has_sleepers(substream->runtime))) {
-		/*
-		 * Period boundaries, and a drain that ends mid-period. Also
-		 * whenever someone sleeps on the stream: the position is finer
-		 * than a period, so an application may have written a few
-		 * frames early and need more than the next boundary gives;
-		 * checked only at boundaries it would sleep into an xrun.
-		 */
+		   (ev.periods || ev.drained || ev.lapped ||
+		    vcpcm_early_wakeup(substream->runtime))) {
+		/* Period boundaries, and a drain that ends mid-period. */
 		snd_pcm_period_elapsed_under_stream_lock(substream);
 	}
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
