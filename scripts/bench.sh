@@ -19,6 +19,28 @@ qsecs=${VCPCM_BENCH_QEMU_SECONDS:-$secs}
 targets=${VCPCM_BENCH_TARGETS:-"uml x86_64-6.12"}
 params=${VCPCM_BENCH_PARAMS:-}
 
+# The VM's own CPU time, read on the host (ns, every thread of the process): for UML the
+# kernel process alone (guest programs are other host processes), for QEMU the whole guest.
+vm_cpu_ns() {	# target
+	local pid
+	case $1 in
+	uml) pid=$(pgrep -o -f '^[^ ]*/linux uml_dir=') ;;
+	*) pid=$(pgrep -o -f '^qemu-system') ;;
+	esac
+	[ -n "$pid" ] && cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+}
+# Pass the guest's output through; at each @@cpu mark, note the VM's CPU time and the time.
+sample_cpu_marks() {	# target file
+	local line mark phase drv
+	while IFS= read -r line; do
+		if [[ $line == "@@cpu "* ]]; then
+			read -r mark phase drv <<<"$line"
+			echo "driver=$drv phase=$phase cpu_ns=$(vm_cpu_ns "$1") wall_ns=$(date +%s%N)" >>"$2"
+		fi
+		printf '%s\n' "$line"
+	done
+}
+
 make -s -C "$scripts/tools" >/dev/null
 rm -rf "$results"
 mkdir -p "$results/raw"
@@ -44,7 +66,7 @@ for target in $targets; do
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
 		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' sh /tmp/bench-guest.sh" |
-		tee "$results/raw/$target/guest.txt"
+		sample_cpu_marks "$target" "$results/raw/$target/host-cpu.txt" | tee "$results/raw/$target/guest.txt"
 done
 /usr/bin/python3 "$scripts/bench/report.py" "$results" $targets
 log "report: $results/report.md (summary.json, bench.png)"

@@ -4,6 +4,7 @@
 #   duplex.txt          one line per driver and period size (vcpcm-bench's key=value line)
 #   poserr-DRV-P.txt    the position error distribution (ms, one value per line)
 #   cpu.txt             kernel CPU time over a window with every substream streaming
+#                       (the window is also marked on stdout for the host: @@cpu begin|end DRIVER)
 # Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS, VCPCM_PARAMS.
 out=${VM_OUT:?}
 secs=${BENCH_SECONDS:-60}
@@ -37,9 +38,12 @@ kernel_ticks() { awk '/^cpu /{ print $4 + $7 + $8 }' /proc/stat; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 measure() {	# name
 	sleep 1	# let every stream get going
+	# The host reads the VM's own CPU time at these marks (bench.sh: host-cpu.txt).
+	echo "@@cpu begin $1"
 	a=$(kernel_ticks) t0=$(uptime_s)
 	sleep "$cpusecs"
 	b=$(kernel_ticks) t1=$(uptime_s)
+	echo "@@cpu end $1"
 	echo "driver=$1 kernel_ticks=$((b - a)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=$2 format=$3" |
 		tee -a "$out/cpu.txt"
 }

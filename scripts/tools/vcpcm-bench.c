@@ -107,6 +107,9 @@ struct duplex {
 	int measuring;
 	int timed_out;
 	unsigned long wakeups;
+	/* the application's own work per wakeup, and the longest wait between wakeups */
+	double cycle_max_ms, wait_max_ms, last_cycle_end;
+	unsigned long slow_cycles;	/* work longer than one period */
 };
 
 /* What to do with one contiguous piece of the mmap buffer (frames from the first). */
@@ -214,8 +217,13 @@ static int stream_once(struct duplex *d, struct pollfd *fds, int np, int nc,
 {
 	snd_pcm_poll_descriptors(d->play, fds, (unsigned int)np);
 	snd_pcm_poll_descriptors(d->cap, fds + np, (unsigned int)nc);
+	double woke, done;
+
 	if (poll(fds, (nfds_t)(np + nc), 1000) < 0)
 		return -1;
+	woke = now_ms();
+	if (d->last_cycle_end > 0 && woke - d->last_cycle_end > d->wait_max_ms)
+		d->wait_max_ms = woke - d->last_cycle_end;
 	d->wakeups++;
 	if (refill(d) < 0) {
 		recover(d->play, xruns_play, d);
@@ -228,6 +236,11 @@ static int stream_once(struct duplex *d, struct pollfd *fds, int np, int nc,
 		recover(d->cap, xruns_cap, d);
 		snd_pcm_start(d->cap);
 	}
+	done = now_ms();
+	if (done - woke > d->cycle_max_ms)
+		d->cycle_max_ms = done - woke;
+	d->slow_cycles += done - woke > period * 1000.0 / RATE;
+	d->last_cycle_end = done;
 	return 0;
 }
 
@@ -315,11 +328,12 @@ int main(int argc, char **argv)
 	}
 	printf("period=%u buffer=%u seconds=%u rt=%d timed_out=%d wakeups=%lu xruns_playback=%lu "
 	       "xruns_capture=%lu frames=%lu verified=%s checked=%lu mismatched=%lu first_mismatch=%lu pos_samples=%zu "
-	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f captured=%lu xruns_linger=%lu\n",
+	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f captured=%lu xruns_linger=%lu "
+	       "cycle_max_ms=%.3f slow_cycles=%lu wait_max_ms=%.3f\n",
 	       period, 2 * period, seconds, rt, d.timed_out, d.wakeups, d.xruns_play, d.xruns_cap, d.written,
 	       !verify ? "n/a" : d.lag < 0 ? "no_signal" : d.mismatched ? "mismatch" : "ok",
 	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max, d.captured,
-	       d.xruns_linger);
+	       d.xruns_linger, d.cycle_max_ms, d.slow_cycles, d.wait_max_ms);
 	/* The distribution, for the plot: one value per line on stderr, decimated. */
 	for (size_t i = 0; i < d.n_err; i += d.n_err / 2000 + 1)
 		fprintf(stderr, "%.5f\n", d.err_ms[i]);
