@@ -14,6 +14,7 @@ static void glue_checks_params(struct kunit *test)
 {
 	struct vcpcm_card_params good = {
 		.pcm_substreams = 1, .fifo_bytes = 32768, .tick_us = 1000, .buffer_kib = 512,
+		.max_payload = 4000,
 	};
 	struct vcpcm_card_params p;
 
@@ -35,6 +36,12 @@ static void glue_checks_params(struct kunit *test)
 	p = good; p.latency_us = -1;
 	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
 	p = good; p.buffer_kib = -1;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.max_payload = 255;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
+	p = good; p.max_payload = 32768;
+	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), 0);
+	p = good; p.max_payload = 32772;	/* more than the FIFO holds */
 	KUNIT_EXPECT_EQ(test, vcpcm_check_params(&p, 0), -EINVAL);
 }
 
@@ -150,7 +157,9 @@ static u8 *packed_view(struct kunit *test, const u8 *buf, u32 bytes, bool planar
 /* Playback loops back to capture through the transport, in either layout. */
 static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 {
-	struct vcpcm_emu_config cfg = { .pairs = 1, .fifo_bytes = 8192, .tick_us = 500 };
+	struct vcpcm_emu_config cfg = {
+		.pairs = 1, .fifo_bytes = 8192, .tick_us = 500, .max_payload = 4000,
+	};
 	struct vcpcm_transport *t = vcpcm_emu_transport_create(&cfg);
 	struct endpoint *play = kunit_kzalloc(test, sizeof(*play), GFP_KERNEL);
 	struct endpoint *cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
@@ -170,12 +179,12 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 	spin_lock_irq(&cap->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&cap->lock);
-	t->ops->started(cap->chan);
+	t->ops->started(cap->chan, t->report_interval_ns);
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&play->lock);
-	t->ops->started(play->chan);
+	t->ops->started(play->chan, t->report_interval_ns);
 	msleep(100);
 
 	spin_lock_irq(&play->lock);
@@ -229,7 +238,9 @@ static void glue_loops_back_noninterleaved_capture(struct kunit *test)
 
 static void glue_transport_rejects_bad_config(struct kunit *test)
 {
-	struct vcpcm_emu_config cfg = { .pairs = 9, .fifo_bytes = 8192, .tick_us = 500 };
+	struct vcpcm_emu_config cfg = {
+		.pairs = 9, .fifo_bytes = 8192, .tick_us = 500, .max_payload = 4000,
+	};
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcpcm_emu_transport_create(&cfg)), -EINVAL);
 	cfg.pairs = 1;

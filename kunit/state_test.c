@@ -371,6 +371,31 @@ static void position_lapping_the_buffer_is_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 7, 4, 70 * US), 1u);
 }
 
+/* A report interval per stream: a quarter period, within the FIFO and the remote's clock. */
+static void report_interval_follows_the_period(struct kunit *test)
+{
+	struct vcpcm_report_needs n = {
+		.finest_ns = 1000000, .fifo_bytes = 32768, .rate = 48000, .frame_bytes = 4,
+	};
+
+	n.period_bytes = 64 * 4;	/* 1.33 ms: a quarter is finer than the clock */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
+	n.period_bytes = 1024 * 4;	/* 21.3 ms */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 5333333u);
+	n.rate = 192000;
+	n.frame_bytes = 32;
+	n.period_bytes = 1920 * 32;	/* 10 ms */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 2500000u);
+	n.period_bytes = 8192 * 32;	/* half the FIFO plays in 2.67 ms */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 2666666u);
+	n.rate = 8000;
+	n.frame_bytes = 2;
+	n.period_bytes = 8000 * 2;	/* 1 s: never more than the ceiling */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), VCPCM_REPORT_INTERVAL_MAX_NS);
+	n.rate = 0;
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
+}
+
 static void pause_freezes_the_position(struct kunit *test)
 {
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -448,6 +473,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(position_interpolates_between_reports),
 	KUNIT_CASE(position_never_passes_what_was_sent),
 	KUNIT_CASE(position_lapping_the_buffer_is_reported),
+	KUNIT_CASE(report_interval_follows_the_period),
 	KUNIT_CASE(pause_freezes_the_position),
 	KUNIT_CASE(capture_position_is_never_estimated),
 	KUNIT_CASE(stream_stall_counts_only_owed_silence),

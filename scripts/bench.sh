@@ -27,7 +27,7 @@ vm_cpu_ns() {	# target
 	uml) pid=$(pgrep -o -f '^[^ ]*/linux uml_dir=') ;;
 	*) pid=$(pgrep -o -f '^qemu-system') ;;
 	esac
-	[ -n "$pid" ] && cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'
+	[ -n "$pid" ] && cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 # Pass the guest's output through; at each @@cpu mark, note the VM's CPU time and the time.
 sample_cpu_marks() {	# target file

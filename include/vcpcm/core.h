@@ -158,6 +158,24 @@ struct vcpcm_stream_timing {
 	uint64_t start_latency_ns;
 };
 
+/*
+ * How often a stream needs a report from the remote: a quarter period (so a
+ * period boundary is noticed at most that late), no longer than it takes to
+ * play half the remote's FIFO (the host refills it at each report), never
+ * longer than VCPCM_REPORT_INTERVAL_MAX_NS and never shorter than the
+ * remote's finest clock. Fewer reports for longer periods save the host a
+ * wakeup per report; the position is estimated in between anyway.
+ */
+#define VCPCM_REPORT_INTERVAL_MAX_NS	10000000u
+struct vcpcm_report_needs {
+	uint32_t finest_ns;	/* the remote's finest report interval */
+	uint32_t period_bytes;
+	uint32_t fifo_bytes;	/* the remote's FIFO per channel */
+	uint32_t rate;
+	uint32_t frame_bytes;
+};
+uint32_t vcpcm_report_interval_ns(const struct vcpcm_report_needs *n);
+
 /* The ALSA intermediate buffer, as prepared. */
 struct vcpcm_sw_buffer {
 	uint8_t *area;
@@ -206,6 +224,8 @@ struct vcpcm_rx_event {
 	 * modulo the buffer, cannot tell and would lose a buffer. An xrun.
 	 */
 	uint32_t lapped;
+	/* POSITION: bytes the position moved since it was last read (capped at 4 GiB) */
+	uint32_t unseen_bytes;
 };
 /*
  * A message from the remote: its fixed part and payload, or (payload NULL)

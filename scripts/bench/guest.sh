@@ -3,7 +3,8 @@
 # snd-vcpcm, snd-aloop and snd-dummy in one boot. Writes raw figures to $VM_OUT:
 #   duplex.txt          one line per driver and period size (vcpcm-bench's key=value line)
 #   poserr-DRV-P.txt    the position error distribution (ms, one value per line)
-#   cpu.txt             kernel CPU time over a window with every substream streaming
+#   cpu.txt             kernel CPU time over a window with every substream streaming (two
+#                       windows per driver, interleaved)
 #                       (the window is also marked on stdout for the host: @@cpu begin|end DRIVER)
 # Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS, VCPCM_PARAMS.
 out=${VM_OUT:?}
@@ -14,7 +15,7 @@ cpusecs=${BENCH_CPU_SECONDS:-10}
 modprobe snd-vcpcm $VCPCM_PARAMS || { echo "error: modprobe snd-vcpcm"; exit 1; }
 modprobe snd-aloop pcm_substreams=8 || { echo "error: modprobe snd-aloop"; exit 1; }
 # snd-dummy's default model is 2 ch, 48 kHz: a second card with the ice1712 model
-# (S32_LE up to 192 kHz, 10/12 channels) is the nearest to 8 ch 192 kHz for the CPU figure.
+# (S32_LE up to 192 kHz, 10 channels) is the nearest to 8 ch 192 kHz for the CPU figure.
 modprobe snd-dummy enable=1,1 pcm_substreams=8,8 model=,ice1712 ||
 	{ echo "error: modprobe snd-dummy"; exit 1; }
 cat /proc/asound/cards >"$out/cards.txt"
@@ -35,33 +36,39 @@ done
 # Kernel CPU: system + irq + softirq ticks of /proc/stat over a window while every
 # substream streams (8 playback + 8 capture), against an idle window of the same length.
 kernel_ticks() { awk '/^cpu /{ print $4 + $7 + $8 }' /proc/stat; }
+# snd-vcpcm's emulated remote counts the CPU time its model takes (work a real remote does).
+model_ns() { cat /sys/kernel/debug/snd-vcpcm/card*/model_ns 2>/dev/null || echo 0; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 measure() {	# name
 	sleep 1	# let every stream get going
 	# The host reads the VM's own CPU time at these marks (bench.sh: host-cpu.txt).
 	echo "@@cpu begin $1"
-	a=$(kernel_ticks) t0=$(uptime_s)
+	a=$(kernel_ticks) t0=$(uptime_s) m0=$(model_ns)
 	sleep "$cpusecs"
-	b=$(kernel_ticks) t1=$(uptime_s)
+	b=$(kernel_ticks) t1=$(uptime_s) m1=$(model_ns)
 	echo "@@cpu end $1"
-	echo "driver=$1 kernel_ticks=$((b - a)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=$2 format=$3" |
+	echo "driver=$1 kernel_ticks=$((b - a)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=$2 format=$3 remote_model_ns=$((m1 - m0))" |
 		tee -a "$out/cpu.txt"
 }
 measure idle 0 none
 run=$((cpusecs + 3))
-for drv in vcpcm aloop dummy; do
+geometry="--period-size=8192 --buffer-size=16384"
+# Two rounds, interleaved, so a slow stretch of the host does not fall on one driver only.
+for drv in vcpcm aloop dummy vcpcm aloop dummy; do
 	i=0
 	while [ $i -lt 8 ]; do
 		case $drv in
 		vcpcm) p=hw:vcpcm,0,$i c=hw:vcpcm,0,$i pch=8 cch=8 ;;
 		aloop) p=hw:Loopback,0,$i c=hw:Loopback,1,$i pch=8 cch=8 ;;
-		dummy) p=hw:Dummy_1,0,$i c=hw:Dummy_1,0,$i pch=10 cch=12 ;;
+		dummy) p=hw:Dummy_1,0,$i c=hw:Dummy_1,0,$i pch=10 cch=10 ;;
 		esac
-		aplay -q -D $p -t raw -f S32_LE -r 192000 -c $pch -d $run /dev/zero 2>>"$out/cpu-err.txt" &
-		arecord -q -D $c -t raw -f S32_LE -r 192000 -c $cch -d $run /dev/null 2>>"$out/cpu-err.txt" &
+		# The same period and buffer for every driver (43 ms, 85 ms; snd-dummy: its largest): each driver's
+		# defaults differ, and the wakeups per second with them.
+		aplay -q -D $p -t raw -f S32_LE -r 192000 -c $pch -d $run $geometry /dev/zero 2>>"$out/cpu-err-$drv.txt" &
+		arecord -q -D $c -t raw -f S32_LE -r 192000 -c $cch -d $run $geometry /dev/null 2>>"$out/cpu-err-$drv.txt" &
 		i=$((i + 1))
 	done
-	measure $drv 16 "S32_LE/192000/${pch}ch"
+	measure $drv 16 "S32_LE/192000/${pch}ch/period8192/buffer16384"
 	wait
 done
 # The transfer path against memcpy (KUnit benchmark, if this module has it).

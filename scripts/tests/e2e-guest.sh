@@ -230,7 +230,8 @@ fi
 # Bad module parameters, each just past either end of its range: a clear
 # error, the load fails, nothing stays.
 for bad in pcm_substreams=0 pcm_substreams=9 fifo_bytes=4095 fifo_bytes=1048577 tick_us=99 \
-	tick_us=20001 latency_us=-1 latency_us=500001 buffer_kib=15 buffer_kib=4097; do
+	tick_us=20001 latency_us=-1 latency_us=500001 buffer_kib=15 buffer_kib=4097 \
+	max_payload=255 max_payload=65537; do
 	name=${bad%%=*}
 	check "modprobe snd-vcpcm $bad refused" refused modprobe snd-vcpcm "$bad"
 	check "$bad: dmesg names the parameter and its range" \

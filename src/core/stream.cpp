@@ -47,7 +47,7 @@ private:
 	bool reporting() const { return state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED; }
 	int check_sequence(uint32_t seq);
 	void note_report(uint64_t bytes, uint64_t now_ns);
-	bool lapped(uint64_t now_ns);
+	void note_unseen(uint64_t now_ns, vcpcm_rx_event &ev);
 	static int write_chunk(void *self, const vcpcm_chunk *c);
 	static int store_chunk(void *self, const vcpcm_chunk *c);
 
@@ -289,11 +289,14 @@ void Stream::note_report(uint64_t bytes, uint64_t now_ns)
 	report_ns_ = now_ns;
 }
 
-// The caller reads the position modulo the buffer: a whole buffer since it
-// last looked (late reports, or one long capture message) is invisible.
-bool Stream::lapped(uint64_t now_ns)
+// How far the position moved since the caller last read it. It reads the
+// position modulo the buffer: a whole buffer since it last looked (late
+// reports, or one long capture message) is invisible to it.
+void Stream::note_unseen(uint64_t now_ns, vcpcm_rx_event &ev)
 {
-	return bytes_done(now_ns) - read_ >= sw_bytes_;
+	uint64_t unseen = bytes_done(now_ns) - read_;
+	ev.unseen_bytes = static_cast<uint32_t>(min<uint64_t>(unseen, 0xffffffffu));
+	ev.lapped = unseen >= sw_bytes_;
 }
 
 uint64_t Stream::bytes_done(uint64_t now_ns)
@@ -398,14 +401,14 @@ int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, ui
 			err = on_complete(m, ev);
 			if (!err && ev.kind == VCPCM_RX_POSITION) {
 				note_report(static_cast<uint32_t>(m.u.complete.count), now_ns);
-				ev.lapped = lapped(now_ns);
+				note_unseen(now_ns, ev);
 			}
 			break;
 		case VCPCM_MSG_CAPTURE:
 			err = on_capture(m, ev);
 			if (!err && ev.kind == VCPCM_RX_POSITION) {
 				note_report(m.payload_len, now_ns);
-				ev.lapped = lapped(now_ns);
+				note_unseen(now_ns, ev);
 			}
 			break;
 		default:

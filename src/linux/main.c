@@ -29,6 +29,7 @@ static int fifo_bytes = 32768;
 static int tick_us = 1000;
 static int latency_us;
 static int buffer_kib = 512;
+static int max_payload = 4000;
 
 module_param_array(index, int, NULL, 0444);
 MODULE_PARM_DESC(index, "Index value for the vcpcm soundcard.");
@@ -46,6 +47,8 @@ module_param(latency_us, int, 0444);
 MODULE_PARM_DESC(latency_us, "Emulated coprocessor: start-up latency in microseconds, from START to the first sample played (0-500000, default 0).");
 module_param(buffer_kib, int, 0444);
 MODULE_PARM_DESC(buffer_kib, "Largest intermediate buffer in KiB (16-4096, default 512).");
+module_param(max_payload, int, 0444);
+MODULE_PARM_DESC(max_payload, "Emulated link: largest audio payload per message in bytes (256-65536, at most fifo_bytes; default 4000, the VideoCore audio service's inline limit).");
 
 /* The core's error numbers are the kernel's. */
 static_assert(VCPCM_EINVAL == EINVAL && VCPCM_EIO == EIO && VCPCM_EPIPE == EPIPE &&
@@ -79,7 +82,9 @@ int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index)
 	       vcpcm_check_range("fifo_bytes", p->fifo_bytes, 4096, 1048576, card_index) ?:
 	       vcpcm_check_range("tick_us", p->tick_us, 100, 20000, card_index) ?:
 	       vcpcm_check_range("latency_us", p->latency_us, 0, 500000, card_index) ?:
-	       vcpcm_check_range("buffer_kib", p->buffer_kib, 16, 4096, card_index);
+	       vcpcm_check_range("buffer_kib", p->buffer_kib, 16, 4096, card_index) ?:
+	       vcpcm_check_range("max_payload", p->max_payload, 256, 65536, card_index) ?:
+	       vcpcm_check_range("max_payload", p->max_payload, 256, p->fifo_bytes, card_index);
 }
 
 static struct vcpcm_card_params vcpcm_params_of(int dev)
@@ -90,6 +95,7 @@ static struct vcpcm_card_params vcpcm_params_of(int dev)
 		.tick_us = tick_us,
 		.latency_us = latency_us,
 		.buffer_kib = buffer_kib,
+		.max_payload = max_payload,
 	};
 	return p;
 }
@@ -114,6 +120,7 @@ static int vcpcm_probe(struct platform_device *pdev)
 		.fifo_bytes = p.fifo_bytes,
 		.tick_us = p.tick_us,
 		.latency_us = p.latency_us,
+		.max_payload = p.max_payload,
 	};
 	struct snd_card *card;
 	struct vcpcm_card *vc;

@@ -94,26 +94,37 @@ int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 
 /*
  * Should a report that crossed no period boundary update ALSA anyway? Yes
- * when a task sleeps on the stream (blocking read/write, or poll): the
- * position is finer than a period, so an application may have written a
- * few frames early and need more than the next boundary gives; checked only
- * at boundaries it would sleep into an xrun.
+ * when it lets a task sleeping on the stream go on: the position is finer
+ * than a period, so an application may have written a few frames early and
+ * need more than the next boundary gives; checked only at boundaries it
+ * would sleep into an xrun. ALSA wakes the sleepers under the same rule
+ * (snd_pcm_update_state()); @unseen_bytes is how far the position moved
+ * since ALSA last read it.
  *
  * But snd_pcm_period_elapsed() assumes a period went by: called with less,
  * after more than half the buffer's jiffies without an update, it takes the
  * call for a missed interrupt and adds a whole buffer to hw_ptr (silently
  * skipping captured data). Only wake early while that cannot happen.
  */
-static bool vcpcm_early_wakeup(struct snd_pcm_runtime *runtime)
+static bool vcpcm_early_wakeup(struct snd_pcm_substream *substream, u32 unseen_bytes)
 {
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	/* Blocking read/write waits for twake frames; poll() for avail_min. */
+	struct wait_queue_head *sleepers = runtime->twake ? &runtime->tsleep : &runtime->sleep;
+	snd_pcm_uframes_t need = runtime->twake ?: runtime->control->avail_min;
+	snd_pcm_uframes_t avail;
+
 	if (jiffies - runtime->hw_ptr_jiffies > runtime->hw_ptr_buffer_jiffies / 2)
 		return false;
+	avail = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ? snd_pcm_playback_avail(runtime) :
+								 snd_pcm_capture_avail(runtime);
+	avail += bytes_to_frames(runtime, unseen_bytes);
 	/*
 	 * No barrier needed: called under the stream lock, which
 	 * wait_for_avail() holds when it queues itself; a poller that races
 	 * is picked up by the next report.
 	 */
-	return waitqueue_active(&runtime->tsleep) || waitqueue_active(&runtime->sleep);
+	return avail >= need && waitqueue_active(sleepers);
 }
 
 static const char *vcpcm_dir_name(struct snd_pcm_substream *substream)
@@ -163,7 +174,7 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 	} else if (ev.kind == VCPCM_RX_POSITION &&
 		   (ev.periods || ev.drained || ev.lapped ||
-		    vcpcm_early_wakeup(substream->runtime))) {
+		    vcpcm_early_wakeup(substream, ev.unseen_bytes))) {
 		/* Period boundaries, and a drain that ends mid-period. */
 		snd_pcm_period_elapsed_under_stream_lock(substream);
 	}
@@ -334,10 +345,18 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.staging = sub->staging,
 		.staging_bytes = t->max_payload,
 	};
+	struct vcpcm_report_needs needs = {
+		.finest_ns = t->report_interval_ns,
+		.period_bytes = geometry.period_bytes,
+		.fifo_bytes = t->fifo_bytes,
+		.rate = runtime->rate,
+		.frame_bytes = geometry.frame_bytes,
+	};
+	u32 report_ns = vcpcm_report_interval_ns(&needs);
 	struct vcpcm_stream_timing timing = {
 		.rate = runtime->rate,
-		.report_interval_ns = t->report_interval_ns,
-		.stall_ns = max_t(u64, VCPCM_STALL_MS * NSEC_PER_MSEC, 8ULL * t->report_interval_ns),
+		.report_interval_ns = report_ns,
+		.stall_ns = max_t(u64, VCPCM_STALL_MS * NSEC_PER_MSEC, 8ULL * report_ns),
 		.start_latency_ns = t->start_latency_ns,
 	};
 	int format = vcpcm_wire_format(runtime->format);
@@ -352,6 +371,8 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	if (runtime->state == SNDRV_PCM_STATE_XRUN)
 		sub->xruns++;	/* the application is recovering from one */
 	err = vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf);
+	if (!err)
+		sub->report_ns = report_ns;
 	snd_pcm_stream_unlock_irq(substream);
 	if (err)
 		dev_err(sub->vc->card->dev, "prepare: ring geometry rejected (%d)\n", err);
@@ -366,10 +387,9 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
 		err = vcpcm_stream_start(&sub->core, ktime_get_ns(),
-					 vcpcm_free_running_lead(substream,
-								 sub->vc->transport->report_interval_ns));
+					 vcpcm_free_running_lead(substream, sub->report_ns));
 		if (!err) {
-			sub->vc->transport->ops->started(sub->chan);
+			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
 			mod_timer(&sub->watchdog, jiffies + msecs_to_jiffies(VCPCM_WATCHDOG_MS));
 		}
 		return err;
@@ -378,7 +398,7 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		err = vcpcm_stream_pause(&sub->core, cmd == SNDRV_PCM_TRIGGER_PAUSE_PUSH,
 					 ktime_get_ns());
 		if (!err && cmd == SNDRV_PCM_TRIGGER_PAUSE_RELEASE)
-			sub->vc->transport->ops->started(sub->chan);
+			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
 		return err;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
@@ -422,7 +442,7 @@ static int vcpcm_pcm_get_time_info(struct snd_pcm_substream *substream,
 	*audio_ts = ns_to_timespec64(mul_u64_u32_div(frames, NSEC_PER_SEC, runtime->rate));
 	report->actual_type = SNDRV_PCM_AUDIO_TSTAMP_TYPE_LINK_ESTIMATED;
 	report->accuracy_report = 1;
-	report->accuracy = sub->vc->transport->report_interval_ns;
+	report->accuracy = sub->report_ns;
 	return 0;
 }
 

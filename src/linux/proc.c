@@ -20,6 +20,7 @@ struct vcpcm_proc_snapshot {
 	enum vcpcm_stream_state state;
 	u64 xruns, stalls;
 	unsigned int rate, frame_bytes;
+	u32 report_ns;
 };
 
 static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *sub,
@@ -39,6 +40,7 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 	s.state = vcpcm_stream_get_state(&sub->core);
 	s.xruns = sub->xruns;
 	s.stalls = sub->stalls;
+	s.report_ns = sub->report_ns;
 	if (substream->runtime->rate && substream->runtime->frame_bits) {
 		s.rate = substream->runtime->rate;
 		s.frame_bytes = substream->runtime->frame_bits / 8;
@@ -57,8 +59,8 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 	if (bytes_per_s)
 		snd_iprintf(buf, " (worst latency %llu us)",
 			    div64_u64((u64)s.st.max_in_flight * USEC_PER_SEC, bytes_per_s));
-	snd_iprintf(buf, "\n  longest gap between reports: %llu us\n",
-		    div_u64(s.st.max_report_gap_ns, NSEC_PER_USEC));
+	snd_iprintf(buf, "\n  reports wanted every %u us; longest gap between reports: %llu us\n",
+		    s.report_ns / 1000, div_u64(s.st.max_report_gap_ns, NSEC_PER_USEC));
 }
 
 static void vcpcm_proc_read(struct snd_info_entry *entry, struct snd_info_buffer *buf)
@@ -66,7 +68,7 @@ static void vcpcm_proc_read(struct snd_info_entry *entry, struct snd_info_buffer
 	struct vcpcm_card *vc = entry->private_data;
 	unsigned int dir, i;
 
-	snd_iprintf(buf, "transport: %s, FIFO %u bytes, reports every %u us\n",
+	snd_iprintf(buf, "transport: %s, FIFO %u bytes, reports at most every %u us\n",
 		    vc->transport->name, vc->transport->fifo_bytes,
 		    vc->transport->report_interval_ns / 1000);
 	mutex_lock(&vc->open_lock);

@@ -35,8 +35,12 @@ struct vcpcm_transport_ops {
 		    const void *payload, u32 payload_len);
 	void (*attach)(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx);
 	void (*detach)(struct vcpcm_chan *chan);
-	/* A START went out on chan: a clock may need to run. Atomic-safe. */
-	void (*started)(struct vcpcm_chan *chan);
+	/*
+	 * A START went out on chan: a clock may need to run, reporting at
+	 * least every report_ns (never finer than report_interval_ns, the
+	 * backend's finest). Atomic-safe.
+	 */
+	void (*started)(struct vcpcm_chan *chan, u32 report_ns);
 	/* Optional: the backend's own debugfs files, in the card's directory. */
 	void (*debugfs_init)(struct vcpcm_transport *t, struct dentry *dir);
 	void (*destroy)(struct vcpcm_transport *t);
@@ -47,7 +51,7 @@ struct vcpcm_transport {
 	const char *name;
 	u32 fifo_bytes;		/* the remote's FIFO per playback channel */
 	u32 max_payload;	/* largest payload in one message */
-	u32 report_interval_ns;	/* how often the remote reports positions */
+	u32 report_interval_ns;	/* the finest interval the remote reports at */
 	u32 start_latency_ns;	/* START to the first report, at most */
 	bool send_may_sleep;	/* true: the PCM must be nonatomic */
 	struct vcpcm_chan chans[2 * VCPCM_EMU_MAX_PAIRS];
@@ -64,6 +68,7 @@ struct vcpcm_emu_config {
 	u32 fifo_bytes;
 	u32 tick_us;
 	u32 latency_us;		/* the remote's start-up latency */
+	u32 max_payload;	/* largest payload per message */
 };
 
 struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config *cfg);

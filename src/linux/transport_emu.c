@@ -25,20 +25,20 @@
 
 #include "transport.h"
 
-#define VCPCM_EMU_MAX_PAYLOAD	4000	/* as the AUDS inline message limit */
-
 struct vcpcm_emu_transport {
 	struct vcpcm_transport base;
 	spinlock_t emu_lock;
 	spinlock_t rx_lock;
 	struct hrtimer timer;
-	ktime_t tick;
+	ktime_t finest_tick;		/* tick_us */
+	ktime_t tick;			/* now: the finest any running stream needs; under emu_lock */
 	struct work_struct reply_work;
 	struct vcpcm_emu *emu;
 	void *mem;
 	/* One reply slot per channel: requests are one at a time per channel. */
 	struct vcpcm_emu_out replies[2 * VCPCM_EMU_MAX_PAIRS];
 	unsigned long reply_pending;	/* bitmap, under emu_lock */
+	u64 model_ns;			/* CPU time in the coprocessor model; under emu_lock */
 	bool ticking;			/* the timer is queued or will re-arm; under emu_lock */
 };
 
@@ -86,12 +86,19 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	u32 i, n;
 	int running;
 
+	ktime_t tick;
+
+	u64 t0;
+
 	spin_lock_irqsave(&t->emu_lock, flags);
-	n = vcpcm_emu_tick(t->emu, ktime_get_ns(), &out);
+	t0 = ktime_get_ns();	/* not local_clock(): jiffies-coarse on UML */
+	n = vcpcm_emu_tick(t->emu, t0, &out);
+	t->model_ns += ktime_get_ns() - t0;
 	running = vcpcm_emu_running(t->emu);
 	/* Stopping: a START from now on must start the timer again. */
 	if (!running)
 		t->ticking = false;
+	tick = t->tick;
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 
 	/* The outbox stays valid until the next tick, which cannot overlap. */
@@ -102,7 +109,7 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 
 	if (!running)
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, t->tick);
+	hrtimer_forward_now(timer, tick);
 	return HRTIMER_RESTART;
 }
 
@@ -114,9 +121,12 @@ static int vcpcm_emu_send(struct vcpcm_chan *chan, const void *msg, u32 len,
 	unsigned long flags;
 	int ret;
 
+	u64 t0;
+
 	spin_lock_irqsave(&t->emu_lock, flags);
-	ret = vcpcm_emu_handle(t->emu, chan->id, msg, len, payload, payload_len,
-			       ktime_get_ns(), &reply);
+	t0 = ktime_get_ns();
+	ret = vcpcm_emu_handle(t->emu, chan->id, msg, len, payload, payload_len, t0, &reply);
+	t->model_ns += ktime_get_ns() - t0;
 	if (ret == 1) {
 		t->replies[chan->id] = reply;
 		__set_bit(chan->id, &t->reply_pending);
@@ -145,10 +155,12 @@ static void vcpcm_emu_detach(struct vcpcm_chan *chan)
 	vcpcm_emu_attach(chan, NULL, NULL);
 }
 
-static void vcpcm_emu_started(struct vcpcm_chan *chan)
+static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns)
 {
 	struct vcpcm_emu_transport *t = to_emu(chan->transport);
+	ktime_t want = max_t(ktime_t, ns_to_ktime(report_ns), t->finest_tick);
 	unsigned long flags;
+	ktime_t tick;
 	bool start;
 
 	/*
@@ -156,13 +168,19 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan)
 	 * queued, and a second start then makes its hrtimer_forward() WARN.
 	 * The callback clears ticking (under emu_lock) only when it will not
 	 * re-arm, and a start while that callback finishes is allowed.
+	 *
+	 * One clock serves every channel: it ticks as finely as the most
+	 * demanding running stream asks, until they have all stopped.
 	 */
 	spin_lock_irqsave(&t->emu_lock, flags);
 	start = !t->ticking;
 	t->ticking = true;
+	if (start || want < t->tick)
+		t->tick = want;
+	tick = t->tick;
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 	if (start)
-		hrtimer_start(&t->timer, t->tick, HRTIMER_MODE_REL);
+		hrtimer_start(&t->timer, tick, HRTIMER_MODE_REL);
 }
 
 static void vcpcm_emu_destroy(struct vcpcm_transport *base)
@@ -273,9 +291,29 @@ static const struct file_operations vcpcm_emu_fault_fops = {
 	.release = single_release,
 };
 
+/*
+ * debugfs "model_ns": CPU time spent in the coprocessor model (its clock,
+ * FIFO, copies and reports): work a real remote does on its own processor.
+ * make bench subtracts it to show the host driver's share.
+ */
+static int vcpcm_emu_model_ns_show(struct seq_file *m, void *unused)
+{
+	struct vcpcm_emu_transport *t = m->private;
+	unsigned long flags;
+	u64 ns;
+
+	spin_lock_irqsave(&t->emu_lock, flags);
+	ns = t->model_ns;
+	spin_unlock_irqrestore(&t->emu_lock, flags);
+	seq_printf(m, "%llu\n", ns);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcpcm_emu_model_ns);
+
 static void vcpcm_emu_debugfs_init(struct vcpcm_transport *base, struct dentry *dir)
 {
 	debugfs_create_file("fault", 0600, dir, to_emu(base), &vcpcm_emu_fault_fops);
+	debugfs_create_file("model_ns", 0400, dir, to_emu(base), &vcpcm_emu_model_ns_fops);
 }
 
 static const struct vcpcm_transport_ops vcpcm_emu_ops = {
@@ -290,7 +328,7 @@ static const struct vcpcm_transport_ops vcpcm_emu_ops = {
 /**
  * vcpcm_emu_transport_create() - create an emulated coprocessor transport
  * @cfg: channel pairs, FIFO bytes per channel, clock tick and start-up
- *       latency in microseconds
+ *       latency in microseconds, largest payload per message
  *
  * Context: process context; allocates with GFP_KERNEL.
  * Return: the transport, or an ERR_PTR (-EINVAL for a bad @cfg, -ENOMEM).
@@ -300,7 +338,7 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	struct vcpcm_emu_params params = {
 		.pairs = cfg->pairs,
 		.fifo_bytes = cfg->fifo_bytes,
-		.max_payload = VCPCM_EMU_MAX_PAYLOAD,
+		.max_payload = cfg->max_payload,
 		.start_latency_us = cfg->latency_us,
 	};
 	struct vcpcm_emu_transport *t;
@@ -323,12 +361,13 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	INIT_WORK(&t->reply_work, vcpcm_emu_reply_work);
 	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	t->timer.function = vcpcm_emu_timer_fn;
-	t->tick = ns_to_ktime((u64)cfg->tick_us * NSEC_PER_USEC);
+	t->finest_tick = ns_to_ktime((u64)cfg->tick_us * NSEC_PER_USEC);
+	t->tick = t->finest_tick;
 
 	t->base.ops = &vcpcm_emu_ops;
 	t->base.name = "emulated coprocessor";
 	t->base.fifo_bytes = cfg->fifo_bytes;
-	t->base.max_payload = VCPCM_EMU_MAX_PAYLOAD;
+	t->base.max_payload = cfg->max_payload;
 	t->base.report_interval_ns = cfg->tick_us * NSEC_PER_USEC;
 	t->base.start_latency_ns = cfg->latency_us * NSEC_PER_USEC;
 	t->base.send_may_sleep = false;

@@ -31,6 +31,7 @@ struct vcpcm_sub {
 	u64 xruns;				/* under the substream's lock */
 	u64 stalls;				/* xruns because the remote fell silent */
 	struct timer_list watchdog;		/* notices a silent remote */
+	u32 report_ns;				/* reports needed this often (prepare) */
 };
 
 struct vcpcm_card {
@@ -55,6 +56,7 @@ struct vcpcm_card_params {
 	int tick_us;
 	int latency_us;
 	int buffer_kib;
+	int max_payload;
 };
 
 int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
