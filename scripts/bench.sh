@@ -33,6 +33,7 @@ vm_cpu_ns() {	# target
 sample_cpu_marks() {	# target file
 	local line mark phase drv
 	while IFS= read -r line; do
+		line=${line%$'\r'}	# the QEMU console ends lines with \r\n
 		if [[ $line == "@@cpu "* ]]; then
 			read -r mark phase drv <<<"$line"
 			echo "driver=$drv phase=$phase cpu_ns=$(vm_cpu_ns "$1") wall_ns=$(date +%s%N)" >>"$2"
