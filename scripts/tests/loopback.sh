@@ -75,6 +75,14 @@ status_dir() {
 	case $c in [0-9]*) c=card$c ;; esac
 	echo "/proc/asound/$c/pcm${n:-0}c"
 }
+# The capture's own substream (hw:CARD,DEV,SUB), or any of the device's: with
+# other pairs streaming, another substream's RUNNING must not count.
+status_sub() {
+	d=${1#*:}
+	s=${d#*,}
+	s=${s#*,}
+	case $d in *,*,*) echo "sub$s" ;; *) echo "sub*" ;; esac
+}
 
 t0=$(date +%s)
 # shellcheck disable=SC2086 # the file lists split on purpose
@@ -82,8 +90,10 @@ arecord -q -D "$cap" -t raw -f "$fmt" -r "$rate" -c "$ch" $mmap $planar -s "$cap
 	2>"$work/cap.err" &
 rec=$!
 sdir=$(status_dir "$cap")
+ssub=$(status_sub "$cap")
 i=0
-while ! cat "$sdir"/sub*/status 2>/dev/null | grep -q 'state: RUNNING'; do
+# shellcheck disable=SC2086 # ssub may be a glob
+while ! cat "$sdir"/$ssub/status 2>/dev/null | grep -q 'state: RUNNING'; do
 	i=$((i + 1))
 	if [ $i -gt 200 ] || ! kill -0 $rec 2>/dev/null; then
 		[ -d "$sdir" ] || { sleep 0.5; break; } # not a hw: device: just give it time
