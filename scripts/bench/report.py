@@ -33,7 +33,7 @@ def num(s):
         return None
 
 
-def get_now(t, drv, measure):
+def get(t, drv, measure):
     for f in summary:
         if f["target"] == t and f["driver"] == drv and f["measure"] == measure:
             return f["value"]
@@ -120,7 +120,7 @@ for t in targets:
         if drv == "vcpcm" and model is not None:
             model_ms = model / 1e6 / (num(c["seconds"]) or 1)
             fig(t, drv, "remote_model_cpu_ms_per_s", round(model_ms, 2), "ms/s")
-            above = get_now(t, drv, "vm_process_cpu_ms_per_s_above_idle")
+            above = get(t, drv, "vm_process_cpu_ms_per_s_above_idle")
             if above is not None:
                 fig(t, drv, "host_share_cpu_ms_per_s_above_idle", round(above - model_ms, 2), "ms/s")
     if t in bench:
@@ -134,13 +134,6 @@ for t in targets:
             fig(t, "vcpcm", "bytes_copied_per_byte_played", b["copies"], "ratio")
 
 json.dump(summary, open(os.path.join(results, "summary.json"), "w"), indent=1)
-
-
-def get(t, drv, measure):
-    for f in summary:
-        if f["target"] == t and f["driver"] == drv and f["measure"] == measure:
-            return f["value"]
-    return None
 
 
 periods = sorted({int(d["period"]) for t in targets for d in duplex[t]})
