@@ -110,6 +110,41 @@ static void ring_in_flight_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_hw_pos(&r), 8u);
 }
 
+/*
+ * Room for only part of a message while the remote still has half its queue
+ * to play: wait for the next report and send a whole one. Below half, send
+ * what fits, so the remote never runs dry for the sake of fuller messages.
+ */
+static void ring_waits_for_room_for_a_whole_message(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = small_geometry();
+	struct vcpcm_test_sink sink;
+	struct vcpcm_pring r;
+
+	g.max_chunk = 32;	/* the queue (40 bytes) holds one message and a bit */
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_init(&r, &g), 0);
+	vcpcm_test_sink_reset(&sink);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 16), 64);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 32);
+	KUNIT_EXPECT_EQ(test, sink.count, 1u);
+	/* 16 bytes of room, 24 queued: wait. */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 0);
+	KUNIT_EXPECT_EQ(test, sink.count, 1u);
+	/* 16 queued, under half the queue: what fits goes now. */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 24);
+	KUNIT_ASSERT_EQ(test, sink.count, 2u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].sw_off, 32u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].len, 24u);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 40u);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 8u);
+	/* The last of what the application wrote is a whole message by itself. */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 8);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 0u);
+}
+
 /* dmix's slave: appl_ptr never moves, the buffer is played round and round. */
 static void ring_free_running_plays_the_buffer_round(struct kunit *test)
 {
@@ -158,8 +193,8 @@ static void ring_free_running_below_what_is_queued(struct kunit *test)
 	vcpcm_pring_run_free(&r, 16);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 40u);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 32), 2);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 8);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 36), 2);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 12);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 16u);
 }
 
@@ -206,16 +241,20 @@ static void ring_folds_appl_ptr_at_boundary(struct kunit *test, bool compat32)
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, b - 4), 16);
 	/* Across the boundary appl_ptr restarts at 0: 8 frames forward. */
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 4), 32);
-	/* The 40-byte FIFO takes 40: the ALSA end at 64 splits it. */
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 40);
-	KUNIT_ASSERT_EQ(test, sink.count, 2u);
+	/*
+	 * The ALSA end at 64 cuts the first message; the 8 bytes of room
+	 * left in the 40-byte FIFO wait for the rest to fit whole.
+	 */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 32);
+	KUNIT_ASSERT_EQ(test, sink.count, 1u);
 	KUNIT_EXPECT_EQ(test, sink.chunks[0].sw_off, 32u);
 	KUNIT_EXPECT_EQ(test, sink.chunks[0].len, 32u);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 32), 2);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 16);
+	KUNIT_ASSERT_EQ(test, sink.count, 2u);
 	KUNIT_EXPECT_EQ(test, sink.chunks[1].sw_off, 0u);
-	KUNIT_EXPECT_EQ(test, sink.chunks[1].len, 8u);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 40), 2);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 8);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 1);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].len, 16u);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 16), 1);
 	/* 12 frames after b-8 is frame 4: byte 16. */
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_hw_pos(&r), 16u);
 	/* Values at or past the boundary never come from ALSA. */
@@ -380,6 +419,7 @@ static struct kunit_case vcpcm_ring_cases[] = {
 	KUNIT_CASE(ring_rejects_bad_geometry),
 	KUNIT_CASE(ring_splits_at_the_alsa_ring_end_only),
 	KUNIT_CASE(ring_respects_max_chunk),
+	KUNIT_CASE(ring_waits_for_room_for_a_whole_message),
 	KUNIT_CASE(ring_in_flight_limit),
 	KUNIT_CASE(ring_free_running_plays_the_buffer_round),
 	KUNIT_CASE(ring_free_running_below_what_is_queued),

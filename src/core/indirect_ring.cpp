@@ -104,14 +104,20 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 		if (hw_ready_ >= g_.queue_limit)
 			break;
 		uint32_t room = g_.queue_limit - hw_ready_;
+		// The remote appends what it gets to its FIFO: a chunk is cut
+		// where the ALSA buffer wraps, never where the FIFO does.
+		uint32_t want = min(g_.sw_bytes - sw_data_, g_.max_chunk);
+		if (!free_running_)
+			want = min(want, sw_ready_);
+		// Room for only part of it while the remote still has half its
+		// queue to play: the next report makes room for all of it, and
+		// fewer, fuller messages cost less on every link.
+		if (room < want && hw_ready_ >= g_.queue_limit / 2)
+			break;
 		vcpcm_chunk c;
 		c.sw_off = sw_data_;
 		c.hw_off = hw_data_;
-		// The remote appends what it gets to its FIFO: a chunk is cut
-		// where the ALSA buffer wraps, never where the FIFO does.
-		c.len = min(room, min(g_.sw_bytes - sw_data_, g_.max_chunk));
-		if (!free_running_)
-			c.len = min(c.len, sw_ready_);
+		c.len = min(room, want);
 		int err = sink(ctx, &c);
 		if (err)
 			return sent ? sent : err;

@@ -78,6 +78,17 @@ static void vcpcm_emu_reply_work(struct work_struct *work)
 	}
 }
 
+/*
+ * Slack before each tick: it may come up to a quarter tick early, so it
+ * shares an interrupt with a timer due then (the scheduler tick) instead
+ * of raising one of its own, but it never comes later than the streams
+ * asked. The model counts time, not ticks: only when reports go varies.
+ */
+static u64 vcpcm_emu_slack_ns(ktime_t tick)
+{
+	return ktime_to_ns(tick) / 4;
+}
+
 static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 {
 	struct vcpcm_emu_transport *t = container_of(timer, struct vcpcm_emu_transport, timer);
@@ -87,7 +98,6 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	int running;
 
 	ktime_t tick;
-
 	u64 t0;
 
 	spin_lock_irqsave(&t->emu_lock, flags);
@@ -109,7 +119,9 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 
 	if (!running)
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, tick);
+	hrtimer_set_expires_range_ns(timer, ktime_sub_ns(ktime_add(ktime_get(), tick),
+							 vcpcm_emu_slack_ns(tick)),
+				     vcpcm_emu_slack_ns(tick));
 	return HRTIMER_RESTART;
 }
 
@@ -165,7 +177,7 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns)
 
 	/*
 	 * Not hrtimer_is_queued(): while the callback runs the timer is not
-	 * queued, and a second start then makes its hrtimer_forward() WARN.
+	 * queued, and a second start would then race with its re-arming.
 	 * The callback clears ticking (under emu_lock) only when it will not
 	 * re-arm, and a start while that callback finishes is allowed.
 	 *
@@ -180,7 +192,8 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns)
 	tick = t->tick;
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 	if (start)
-		hrtimer_start(&t->timer, tick, HRTIMER_MODE_REL);
+		hrtimer_start_range_ns(&t->timer, ktime_sub_ns(tick, vcpcm_emu_slack_ns(tick)),
+				       vcpcm_emu_slack_ns(tick), HRTIMER_MODE_REL);
 }
 
 static void vcpcm_emu_destroy(struct vcpcm_transport *base)
