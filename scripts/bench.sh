@@ -60,11 +60,11 @@ for target in $targets; do
 	*) die "bench runs on uml and x86_64 targets" ;;
 	esac
 	n=$(wc -w <<<"${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}")
-	budget=$((3 * n * (s + 15) + 300))	# a stalled run gives up after s + 10
+	budget=$((3 * n * (s + 15) + s + 400))	# a stalled run gives up after s + 10
 	log "bench $target: 3 drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
 	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
-		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" \
+		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" --bring cyclictest \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
 		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' sh /tmp/bench-guest.sh" |
 		sample_cpu_marks "$target" "$results/raw/$target/host-cpu.txt" | tee "$results/raw/$target/guest.txt"

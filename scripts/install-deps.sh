@@ -19,6 +19,8 @@ pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod
       qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-12-aarch64-linux-gnu
       g++-12-aarch64-linux-gnu linux-source-6.12 linux-image-amd64 linux-headers-amd64 sox
       file python3-matplotlib
+      # make bench: the rig's own wakeup latency (cyclictest)
+      rt-tests
       # test rigs: static arm64 tools, initramfs assembly, DKMS sources
       libc6-dev-arm64-cross binutils-aarch64-linux-gnu binutils git)
 

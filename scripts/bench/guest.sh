@@ -3,10 +3,12 @@
 # snd-vcpcm, snd-aloop and snd-dummy in one boot. Writes raw figures to $VM_OUT:
 #   duplex.txt          one line per driver and period size (vcpcm-bench's key=value line)
 #   poserr-DRV-P.txt    the position error distribution (ms, one value per line)
-#   cpu.txt             kernel CPU time over a window with every substream streaming (two
-#                       windows per driver, interleaved)
+#   rig-latency.txt     cyclictest's wakeup latency histogram (us) with no audio running
+#   cpu.txt             kernel CPU time over a window with every substream streaming
+#                       (BENCH_CPU_ROUNDS windows per driver, default 3, interleaved)
 #                       (the window is also marked on stdout for the host: @@cpu begin|end DRIVER)
-# Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS, VCPCM_PARAMS.
+# Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS,
+# BENCH_CPU_ROUNDS, VCPCM_PARAMS.
 out=${VM_OUT:?}
 secs=${BENCH_SECONDS:-60}
 periods=${BENCH_PERIODS:-"32 64 128 256 512 1024"}
@@ -20,6 +22,14 @@ modprobe snd-dummy enable=1,1 pcm_substreams=8,8 model=,ice1712 ||
 	{ echo "error: modprobe snd-dummy"; exit 1; }
 cat /proc/asound/cards >"$out/cards.txt"
 uname -r >"$out/kernel.txt"
+
+# The rig's own timing with no audio at all: cyclictest (rt-tests) wakes a SCHED_FIFO
+# thread every 1.33 ms (a 64-frame period) for as long as one duplex run. A wakeup later
+# than a period leaves an application too late for any driver's 2-period buffer.
+if command -v cyclictest >/dev/null; then
+	cyclictest -q -m -p 80 -i 1333 -D "$secs" -h 20000 >"$out/rig-latency.txt" 2>/dev/null ||
+		echo "cyclictest failed" >>"$out/rig-latency.txt"
+fi
 
 for drv in vcpcm aloop dummy; do
 	case $drv in
@@ -53,8 +63,11 @@ measure() {	# name
 measure idle 0 none
 run=$((cpusecs + 3))
 geometry="--period-size=8192 --buffer-size=16384"
-# Two rounds, interleaved, so a slow stretch of the host does not fall on one driver only.
-for drv in vcpcm aloop dummy vcpcm aloop dummy; do
+# Rounds, interleaved, so a slow stretch of the host does not fall on one driver only.
+rounds=${BENCH_CPU_ROUNDS:-3}
+order=
+while [ "$rounds" -gt 0 ]; do order="$order vcpcm aloop dummy"; rounds=$((rounds - 1)); done
+for drv in $order; do
 	i=0
 	while [ $i -lt 8 ]; do
 		case $drv in

@@ -75,6 +75,22 @@ for t in targets:
         for q in ("p50", "p99", "max"):
             fig(t, drv, f"pos_err_{q}_period_{p}", num(d.get(f"pos_err_{q}_ms")), "ms")
         fig(t, drv, f"pos_samples_period_{p}", int(d.get("pos_samples", 0)), "count")
+    # The rig's own wakeup latency (cyclictest, no audio running): how many wakeups of a
+    # SCHED_FIFO timer came later than each period size, i.e. too late for any driver.
+    rl = os.path.join(raw, "rig-latency.txt")
+    if os.path.exists(rl):
+        text = open(rl).read()
+        hist = {int(a): int(b) for a, b in re.findall(r"^(\d+)\s+(\d+)\s*$", text, re.M)}
+        over = re.search(r"# Histogram Overflows:\s*(\d+)", text)
+        worst = re.search(r"# Max Latencies:\s*(\d+)", text)
+        over = int(over.group(1)) if over else 0
+        if hist:
+            fig(t, "rig", "timer_wakeups", sum(hist.values()) + over, "count")
+            if worst:
+                fig(t, "rig", "timer_wakeup_latency_max", int(worst.group(1)) / 1000, "ms")
+            for p in sorted({int(d["period"]) for d in duplex[t]}):
+                late = sum(n for us, n in hist.items() if us > p * 1e6 / 48000) + over
+                fig(t, "rig", f"late_wakeups_period_{p}", late, "count")
     # aplay/arecord complaints during the CPU window (xruns, refused parameters).
     for drv in DRIVERS:
         ef = os.path.join(raw, f"cpu-err-{drv}.txt")
@@ -95,7 +111,7 @@ for t in targets:
             fig(t, drv, "kernel_cpu_ms_per_s_above_idle", round(ms - idle_ms, 2), "ms/s")
     # The same windows measured on the host: the VM process's own CPU time (schedstat, ns).
     hc = os.path.join(raw, "host-cpu.txt")
-    begun, spent = {}, {}	# driver -> (cpu ns, wall ns) at its open window; summed over windows
+    begun, spent, windows = {}, {}, {}	# driver -> (cpu ns, wall ns) at its open window; summed; each
     # newline="\n": the QEMU console ends lines with \r\n, and a lone \r must not split one.
     for d in (kv(l) for l in open(hc, newline="\n")) if os.path.exists(hc) else ():
         now = (float(d["cpu_ns"]), int(d["wall_ns"]))
@@ -105,11 +121,16 @@ for t in targets:
             b = begun.pop(d["driver"])
             total = spent.get(d["driver"], (0.0, 0))
             spent[d["driver"]] = (total[0] + now[0] - b[0], total[1] + now[1] - b[1])
+            if now[1] > b[1]:
+                windows.setdefault(d["driver"], []).append((now[0] - b[0]) / 1e6 / ((now[1] - b[1]) / 1e9))
     host_ms = {}
     for drv, (cpu_ns, wall_ns) in spent.items():
         if wall_ns > 0:
             host_ms[drv] = cpu_ns / 1e6 / (wall_ns / 1e9)
             fig(t, drv, "vm_process_cpu_ms_per_s", round(host_ms[drv], 2), "ms/s")
+            # The spread over windows: how far one window is from the next on this host.
+            fig(t, drv, "vm_process_cpu_ms_per_s_window_min", round(min(windows[drv]), 2), "ms/s")
+            fig(t, drv, "vm_process_cpu_ms_per_s_window_max", round(max(windows[drv]), 2), "ms/s")
     for drv, ms in host_ms.items():
         if drv != "idle" and "idle" in host_ms:
             fig(t, drv, "vm_process_cpu_ms_per_s_above_idle", round(ms - host_ms["idle"], 2), "ms/s")
@@ -149,8 +170,15 @@ for t in targets:
            f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
            "xruns = playback + capture. The capture check compares the loopback with what was",
            "played, frame by frame, until the first xrun (`n/a`: snd-dummy has no loopback). A run",
-           "that could not stream in real time says how far it got.", "",
-           "| period (frames) | " + " | ".join(DRIVERS) + " |", "|---|" + "---|" * len(DRIVERS)]
+           "that could not stream in real time says how far it got.", ""]
+    rig = get(t, "rig", "timer_wakeups")
+    if rig is not None:
+        md += [f"The rig alone: cyclictest (rt-tests), with no audio running, woke a SCHED_FIFO thread",
+               f"every 1.33 ms for as long as one run ({rig} wakeups, the latest "
+               f"{get(t, 'rig', 'timer_wakeup_latency_max')} ms late). Its column counts the wakeups later than",
+               "one period: an application woken that late misses a 2-period buffer whatever the driver.", ""]
+    cols = DRIVERS + (("rig alone: late wakeups",) if rig is not None else ())
+    md += ["| period (frames) | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for p in periods:
         cells = []
         for drv in DRIVERS:
@@ -158,6 +186,9 @@ for t in targets:
             rt = get(t, drv, f"realtime_fraction_period_{p}")
             slow = "" if rt is None or rt >= 0.99 else f", only {rt:.0%} of real time"
             cells.append("–" if x is None else f"{x} ({v}{slow})")
+        if rig is not None:
+            late = get(t, "rig", f"late_wakeups_period_{p}")
+            cells.append("–" if late is None else str(late))
         md.append(f"| {p} ({p / 48:.2f} ms) | " + " | ".join(cells) + " |")
     md += ["", "### Position error against an ideal clock from the trigger (ms, p50 / p99 / max)", "",
            "Sampled at each wakeup until the first xrun (after it the trigger time no longer",
@@ -188,12 +219,14 @@ for t in targets:
             md += ["", f"The same windows measured on the host: CPU time of {what}, from",
                    "`/proc/PID/task/*/schedstat` (nanoseconds; the guest's `/proc/stat` samples at the",
                    "tick and misses work done in timer interrupts).", "",
-                   "| driver | ms/s | above idle |", "|---|---|---|"]
+                   "| driver | ms/s | above idle | windows: lowest – highest ms/s |", "|---|---|---|---|"]
             for drv in ("idle",) + DRIVERS:
                 ms = get(t, drv, "vm_process_cpu_ms_per_s")
                 above = get(t, drv, "vm_process_cpu_ms_per_s_above_idle")
+                lo, hi = (get(t, drv, f"vm_process_cpu_ms_per_s_window_{k}") for k in ("min", "max"))
                 if ms is not None:
-                    md.append(f"| {drv} | {ms:.1f} | {'' if above is None else f'{above:.1f}'} |")
+                    md.append(f"| {drv} | {ms:.1f} | {'' if above is None else f'{above:.1f}'} | "
+                              f"{lo:.1f} – {hi:.1f} |")
             model, share = get(t, "vcpcm", "remote_model_cpu_ms_per_s"), get(t, "vcpcm", "host_share_cpu_ms_per_s_above_idle")
             if model is not None and share is not None:
                 md += ["", f"Of snd-vcpcm's figure, {model:.1f} ms/s is the emulated remote's model (its clock,",
@@ -227,7 +260,9 @@ if "uml" in targets:
         if get(t, "vcpcm", "vm_process_cpu_ms_per_s_above_idle") is not None else "kernel_cpu_ms_per_s_above_idle"
     ours, aloop = get(t, "vcpcm", cpu_measure), get(t, "aloop", cpu_measure)
     share = get(t, "vcpcm", "host_share_cpu_ms_per_s_above_idle")
-    rows = [("0 xruns at 64-frame periods for the whole run", x64, x64 == 0),
+    late64 = get(t, "rig", "late_wakeups_period_64")
+    rows = [("0 xruns at 64-frame periods for the whole run", x64 if late64 is None else
+             f"{x64} (the rig alone: {late64} timer wakeups later than 1.33 ms)", x64 == 0),
             (f"p99 position error ≤ 0.25 ms (64-frame periods, {get(t, 'vcpcm', 'pos_samples_period_64')} samples"
              " before the first xrun)", p99, p99 is not None and p99 <= 0.25),
             ("the same, worst p99 over every period size", worst_p99, worst_p99 is not None and worst_p99 <= 0.25),

@@ -26,7 +26,7 @@ static char *id[SNDRV_CARDS] = SNDRV_DEFAULT_STR;
 static bool enable[SNDRV_CARDS] = { 1, [1 ... (SNDRV_CARDS - 1)] = 0 };
 static int pcm_substreams[SNDRV_CARDS] = { [0 ... (SNDRV_CARDS - 1)] = 8 };
 static int fifo_bytes = 32768;
-static int tick_us = 1000;
+static int tick_us = 250;
 static int latency_us;
 static int buffer_kib = 512;
 static int max_payload = 4000;
@@ -42,7 +42,7 @@ MODULE_PARM_DESC(pcm_substreams, "Playback/capture substream pairs per card (1-8
 module_param(fifo_bytes, int, 0444);
 MODULE_PARM_DESC(fifo_bytes, "Emulated coprocessor: FIFO bytes per channel (4096-1048576, default 32768).");
 module_param(tick_us, int, 0444);
-MODULE_PARM_DESC(tick_us, "Emulated coprocessor: sample clock tick in microseconds (100-20000, default 1000).");
+MODULE_PARM_DESC(tick_us, "Emulated coprocessor: finest sample clock tick in microseconds (100-20000, default 250).");
 module_param(latency_us, int, 0444);
 MODULE_PARM_DESC(latency_us, "Emulated coprocessor: start-up latency in microseconds, from START to the first sample played (0-500000, default 0).");
 module_param(buffer_kib, int, 0444);
