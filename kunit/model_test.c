@@ -129,7 +129,7 @@ static bool waits_for_whole_message(const struct model *m)
 	u32 to_alsa_end = m->g.sw_bytes - (u32)((m->start + m->sent) % m->g.sw_bytes);
 	u32 whole = min3(to_alsa_end, m->max_chunk, (u32)(m->written - m->sent));
 
-	return m->queue_limit - queued < whole && queued >= m->queue_limit / 2;
+	return m->queue_limit - queued < whole && m->queue_limit - queued <= m->queue_limit / 4;
 }
 
 static void link_transfers(struct model *m, struct vcpcm_pring *r)
@@ -142,7 +142,7 @@ static void link_transfers(struct model *m, struct vcpcm_pring *r)
 		/*
 		 * Without link trouble it stops only when done, full, or
 		 * waiting for room for a whole message while the remote
-		 * still has half its queue to play.
+		 * still has three quarters of its queue to play.
 		 */
 		if (!m->link_fails)
 			KUNIT_ASSERT_TRUE(m->test, m->sent == m->written ||

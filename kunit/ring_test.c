@@ -111,9 +111,9 @@ static void ring_in_flight_limit(struct kunit *test)
 }
 
 /*
- * Room for only part of a message while the remote still has half its queue
- * to play: wait for the next report and send a whole one. Below half, send
- * what fits, so the remote never runs dry for the sake of fuller messages.
+ * Room for only part of a message, and at most a quarter of the queue: wait
+ * for the next report and send a whole one. With more room, send what fits,
+ * so the remote never runs low for the sake of fuller messages.
  */
 static void ring_waits_for_room_for_a_whole_message(struct kunit *test)
 {
@@ -125,23 +125,21 @@ static void ring_waits_for_room_for_a_whole_message(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vcpcm_pring_init(&r, &g), 0);
 	vcpcm_test_sink_reset(&sink);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_ack(&r, 16), 64);
+	/* 8 bytes of room left: they wait. */
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 32);
 	KUNIT_EXPECT_EQ(test, sink.count, 1u);
-	/* 16 bytes of room, 24 queued: wait. */
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 0);
-	KUNIT_EXPECT_EQ(test, sink.count, 1u);
-	/* 16 queued, under half the queue: what fits goes now. */
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 1);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 24);
+	/* 12 bytes of room, over a quarter of the queue: what fits goes now. */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 4), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 12);
 	KUNIT_ASSERT_EQ(test, sink.count, 2u);
 	KUNIT_EXPECT_EQ(test, sink.chunks[1].sw_off, 32u);
-	KUNIT_EXPECT_EQ(test, sink.chunks[1].len, 24u);
+	KUNIT_EXPECT_EQ(test, sink.chunks[1].len, 12u);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_in_flight(&r), 40u);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 8u);
-	/* The last of what the application wrote is a whole message by itself. */
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 8), 0);
-	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 8);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 20u);
+	/* The rest fits whole once the remote has played it. */
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_complete(&r, 20), 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_pring_transfer(&r, vcpcm_test_record, &sink), 20);
 	KUNIT_EXPECT_EQ(test, vcpcm_pring_pending(&r), 0u);
 }
 

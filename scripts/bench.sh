@@ -7,6 +7,7 @@
 #   VCPCM_BENCH_QEMU_SECONDS=...  the same for QEMU (default: as above)
 #   VCPCM_BENCH_TARGETS="uml x86_64-6.12"
 #   VCPCM_BENCH_PARAMS="..."      snd-vcpcm module parameters for the run
+#   VCPCM_BENCH_CPU_ROUNDS=3      CPU windows per driver
 #
 # Output: results/bench/ (report.md, summary.json, bench.png, raw/<target>/...). The report
 # uses Debian's python3 (/usr/bin/python3, with python3-matplotlib), whatever python3 is first on PATH.
@@ -66,7 +67,7 @@ for target in $targets; do
 	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" --bring cyclictest \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
-		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' sh /tmp/bench-guest.sh" |
+		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' BENCH_CPU_ROUNDS=${VCPCM_BENCH_CPU_ROUNDS:-3} sh /tmp/bench-guest.sh" |
 		sample_cpu_marks "$target" "$results/raw/$target/host-cpu.txt" | tee "$results/raw/$target/guest.txt"
 done
 /usr/bin/python3 "$scripts/bench/report.py" "$results" $targets

@@ -109,10 +109,11 @@ int PlaybackRing::transfer(vcpcm_chunk_fn sink, void *ctx)
 		uint32_t want = min(g_.sw_bytes - sw_data_, g_.max_chunk);
 		if (!free_running_)
 			want = min(want, sw_ready_);
-		// Room for only part of it while the remote still has half its
-		// queue to play: the next report makes room for all of it, and
-		// fewer, fuller messages cost less on every link.
-		if (room < want && hw_ready_ >= g_.queue_limit / 2)
+		// Room for only part of it, and little: the remote still has
+		// three quarters of its queue to play, and the next report
+		// makes room for all of it. Fewer, fuller messages cost less
+		// on every link; waiting longer could starve the remote.
+		if (room < want && room <= g_.queue_limit / 4)
 			break;
 		vcpcm_chunk c;
 		c.sw_off = sw_data_;
