@@ -67,10 +67,9 @@ measure() {	# name
 measure idle 0 none
 run=$((cpusecs + 3))
 geometry="--period-size=8192 --buffer-size=16384"
-# vcpcm_bulk: snd-vcpcm reloaded as a remote with bulk transfers (one message per
-# transfer, not 4000-byte pieces) and a FIFO that holds 21 ms here (fewer reports): what
-# the CPU figure depends on, measured beside the default.
-bulk=${BENCH_CPU_BULK_PARAMS-"fifo_bytes=131072 max_payload=65536"}
+# vcpcm_bulk: snd-vcpcm reloaded as a remote with bulk transfers (a message per transfer,
+# not 4000-byte pieces): what the CPU figure depends on, measured beside the default.
+bulk=${BENCH_CPU_BULK_PARAMS-"max_payload=65536"}
 loaded=default
 load_vcpcm() {	# default|bulk
 	[ "$loaded" = "$1" ] && return

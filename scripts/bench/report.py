@@ -239,8 +239,8 @@ for t in targets:
             if bulk_share is not None:
                 md += ["", "`vcpcm_bulk` is snd-vcpcm reloaded with "
                        f"`{cpu[t]['vcpcm_bulk'].get('params', '').replace(',', ' ')}`: a remote whose link moves a",
-                       "whole transfer in one message (bulk) and whose FIFO holds 21 ms at this rate, so it",
-                       f"reports less often. Its model: {get(t, 'vcpcm_bulk', 'remote_model_cpu_ms_per_s'):.1f} ms/s; "
+                       "whole transfer in one message (bulk), as the VideoCore's can, instead of 4000-byte pieces.",
+                       f"Its model: {get(t, 'vcpcm_bulk', 'remote_model_cpu_ms_per_s'):.1f} ms/s; "
                        f"**the host driver's share: {bulk_share:.1f} ms/s.**"]
     if t in bench:
         b = bench[t]
@@ -287,7 +287,7 @@ if "uml" in targets:
                      f"{share} vs {aloop}", aloop is not None and share <= aloop))
     bulk_share = get(t, "vcpcm_bulk", "host_share_cpu_ms_per_s_above_idle")
     if bulk_share is not None and cpu_measure.startswith("vm_"):
-        rows.append(("the same, a remote with bulk transfers and a 128 KiB FIFO (`vcpcm_bulk`)",
+        rows.append(("the same, a remote with bulk transfers (`vcpcm_bulk`)",
                      f"{bulk_share} vs {aloop}", aloop is not None and bulk_share <= aloop))
     md += ["## Targets (UML)", "", "| target | figure | met |", "|---|---|---|"]
     md += [f"| {a} | {b} | {'yes' if c else '**no**'} |" for a, b, c in rows]
