@@ -193,8 +193,8 @@ for t in targets:
             cells.append("–" if late is None else str(late))
         md.append(f"| {p} ({p / 48:.2f} ms) | " + " | ".join(cells) + " |")
     md += ["", "### Position error against an ideal clock from the trigger (ms, p50 / p99 / max)", "",
-           "Sampled at each wakeup until the first xrun (after it the trigger time no longer",
-           "describes the stream); n: how many samples.", "",
+           "Sampled at each playback wakeup over the whole run; after a playback xrun the stream",
+           "and the ideal clock start again from the new trigger. n: how many samples.", "",
            "| period (frames) | " + " | ".join(DRIVERS) + " |", "|---|" + "---|" * len(DRIVERS)]
     for p in periods:
         cells = []
@@ -272,8 +272,8 @@ if "uml" in targets:
     late64 = get(t, "rig", "late_wakeups_period_64")
     rows = [("0 xruns at 64-frame periods for the whole run", x64 if late64 is None else
              f"{x64} (the rig alone: {late64} timer wakeups later than 1.33 ms)", x64 == 0),
-            (f"p99 position error ≤ 0.25 ms (64-frame periods, {get(t, 'vcpcm', 'pos_samples_period_64')} samples"
-             " before the first xrun)", p99, p99 is not None and p99 <= 0.25),
+            (f"p99 position error ≤ 0.25 ms (64-frame periods, {get(t, 'vcpcm', 'pos_samples_period_64')} samples)",
+             p99, p99 is not None and p99 <= 0.25),
             ("the same, worst p99 over every period size", worst_p99, worst_p99 is not None and worst_p99 <= 0.25),
             ("transfer ≥ 0.8 × memcpy (4000-byte messages, the default)", ratio, ratio is not None and ratio >= 0.8),
             ("kernel CPU per audio-second ≤ snd-aloop's (everything, emulated remote included)",
