@@ -77,6 +77,8 @@ for t in targets:
         for q in ("p50", "p99", "max"):
             fig(t, drv, f"pos_err_{q}_period_{p}", num(d.get(f"pos_err_{q}_ms")), "ms")
         fig(t, drv, f"pos_samples_period_{p}", int(d.get("pos_samples", 0)), "count")
+        # Status reads that carried no usable timestamp (left out of the figures above).
+        fig(t, drv, f"pos_skipped_period_{p}", int(d.get("pos_skipped", 0)), "count")
     # The rig's own wakeup latency (cyclictest, no audio running): how many wakeups of a
     # SCHED_FIFO timer came later than each period size, i.e. too late for any driver.
     rl = os.path.join(raw, "rig-latency.txt")

@@ -106,6 +106,7 @@ struct duplex {
 	/* position accuracy */
 	double *err_ms;
 	size_t n_err, cap_err;
+	unsigned long pos_skipped;	/* status reads without a usable timestamp */
 	int measuring;
 	int timed_out;
 	unsigned long wakeups;
@@ -198,10 +199,11 @@ static void sample_position(struct duplex *d)
 	 * no timestamp (seen in UML at 32 and 64 frames: one sample 125 s
 	 * off): it says nothing about the position.
 	 */
-	if (!trig.tv_sec && !trig.tv_nsec)
+	if ((!trig.tv_sec && !trig.tv_nsec) || (!now.tv_sec && !now.tv_nsec) ||
+	    ts_ms(&now) < ts_ms(&trig)) {
+		d->pos_skipped++;
 		return;
-	if ((!now.tv_sec && !now.tv_nsec) || ts_ms(&now) < ts_ms(&trig))
-		return;
+	}
 	double played = (double)(d->written - d->written_at_start) - (double)snd_pcm_status_get_delay(st);
 	double ideal = (ts_ms(&now) - ts_ms(&trig)) * RATE / 1000.0;
 
@@ -341,11 +343,11 @@ int main(int argc, char **argv)
 	}
 	printf("period=%u buffer=%u seconds=%u rt=%d timed_out=%d wakeups=%lu xruns_playback=%lu "
 	       "xruns_capture=%lu frames=%lu verified=%s checked=%lu mismatched=%lu first_mismatch=%lu pos_samples=%zu "
-	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f captured=%lu xruns_linger=%lu "
+	       "pos_err_p50_ms=%.4f pos_err_p99_ms=%.4f pos_err_max_ms=%.4f pos_skipped=%lu captured=%lu xruns_linger=%lu "
 	       "cycle_max_ms=%.3f slow_cycles=%lu wait_max_ms=%.3f\n",
 	       period, 2 * period, seconds, rt, d.timed_out, d.wakeups, d.xruns_play, d.xruns_cap, d.written,
 	       !verify ? "n/a" : d.lag < 0 ? "no_signal" : d.mismatched ? "mismatch" : "ok",
-	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max, d.captured,
+	       d.checked, d.mismatched, d.first_mismatch, d.n_err, p50, p99, max, d.pos_skipped, d.captured,
 	       d.xruns_linger, d.cycle_max_ms, d.slow_cycles, d.wait_max_ms);
 	/* The distribution, for the plot: one value per line on stderr, decimated. */
 	for (size_t i = 0; i < d.n_err; i += d.n_err / 2000 + 1)
