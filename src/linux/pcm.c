@@ -450,12 +450,23 @@ static int vcpcm_pcm_get_time_info(struct snd_pcm_substream *substream,
  * -EPIPE makes ALSA stop the stream as an xrun: what the application
  * committed cannot reach the remote (the link refused it), or it moved
  * appl_ptr where no stream can be.
+ *
+ * Playback set up to run free (dmix's slave) sends nothing before START:
+ * what was committed before it (dmix: a buffer of silence) would be queued
+ * at the remote ahead of what dmix mixes into the buffer later, and a FIFO
+ * larger than dmix's lead would play it instead. From START the buffer is
+ * sent round from the position (vcpcm_free_running_lead()).
  */
 static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 {
+	struct snd_pcm_runtime *runtime = substream->runtime;
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
-	int err = vcpcm_stream_ack(&sub->core, substream->runtime->control->appl_ptr);
+	int err;
 
+	if (substream->stream == SNDRV_PCM_STREAM_PLAYBACK && !snd_pcm_running(substream) &&
+	    runtime->stop_threshold >= runtime->boundary)
+		return 0;
+	err = vcpcm_stream_ack(&sub->core, runtime->control->appl_ptr);
 	if (err && err != -EPIPE)
 		dev_err_ratelimited(sub->vc->card->dev, "%s %u: cannot pass the data on (%d): xrun\n",
 				    vcpcm_dir_name(substream), substream->number, err);
