@@ -452,10 +452,10 @@ static int vcpcm_pcm_get_time_info(struct snd_pcm_substream *substream,
  * appl_ptr where no stream can be.
  *
  * Playback set up to run free (dmix's slave) sends nothing before START:
- * what was committed before it would be queued
- * at the remote ahead of what dmix mixes into the buffer later, and a FIFO
- * larger than dmix's lead would play it instead. From START the buffer is
- * sent round from the position (vcpcm_free_running_lead()).
+ * what was committed before it would be queued at the remote ahead of what
+ * dmix mixes into the buffer later, and a FIFO larger than dmix's lead
+ * would play it instead. From START the buffer is sent round from the
+ * position (vcpcm_free_running_lead()).
  */
 static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 {
