@@ -81,8 +81,8 @@ static void vcpcm_emu_reply_work(struct work_struct *work)
 /*
  * Slack before each tick: it may come up to a quarter tick early, so it
  * shares an interrupt with a timer due then (the scheduler tick) instead
- * of raising one of its own, but it never comes later than the streams
- * asked. The model counts time, not ticks: only when reports go varies.
+ * of raising one of its own, but never later than a tick after the last
+ * one ended. The model counts time, not ticks: only when reports go varies.
  */
 static u64 vcpcm_emu_slack_ns(ktime_t tick)
 {
