@@ -58,7 +58,8 @@ static int simple(struct vcpcm_emu *e, u32 chan, u32 type, u32 value, u64 now)
 	struct vcpcm_msg m = { .type = type };
 	int res = 0x7fff, ret;
 
-	m.u.dummy = value;
+	m.tag = value;	/* OPEN, CLOSE */
+	m.u.epoch = value;	/* START epoch, STOP draining */
 	ret = host_send(e, chan, &m, now, &res);
 	return ret == 1 ? res : ret;
 }
@@ -97,7 +98,7 @@ static int write_data(struct vcpcm_emu *e, u32 chan, const u8 *data, u32 len)
 
 /* Collect one tick's messages for chan: COMPLETE total, CAPTURE bytes. */
 struct tick_result {
-	u32 completed, captured, epoch, messages;
+	u32 completed, underrun, captured, epoch, messages;
 	u8 data[FIFO];
 };
 
@@ -118,6 +119,7 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 		t->messages++;
 		if (m.type == VCPCM_MSG_COMPLETE) {
 			t->completed += m.u.complete.count;
+			t->underrun += m.u.complete.underrun;
 			t->epoch = m.u.complete.epoch;
 		} else {
 			KUNIT_ASSERT_EQ(test, m.type, (u32)VCPCM_MSG_CAPTURE);
@@ -134,7 +136,7 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 static void emu_answers_requests(struct kunit *test)
 {
 	struct vcpcm_emu *e = new_emu(test);
-	u8 hdr[16] = { VCPCM_MSG_OPEN };
+	u8 hdr[VCPCM_MSG_MAX_FIXED] = { VCPCM_MSG_OPEN };
 
 	KUNIT_EXPECT_EQ(test, configure(e, PLAY(0), VCPCM_FMT_S16_LE, 2, 48000), -VCPCM_EBADFD);
 	KUNIT_EXPECT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_OPEN, 0, 0), 0);
@@ -148,7 +150,7 @@ static void emu_answers_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, simple(e, PLAY(PAIRS), VCPCM_MSG_OPEN, 0, 0), -VCPCM_EINVAL);
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_handle(e, PLAY(0), hdr, 3, NULL, 0, 0, NULL), -VCPCM_EMSGSIZE);
 	hdr[0] = VCPCM_MSG_COMPLETE;	/* a remote-to-host type */
-	KUNIT_EXPECT_EQ(test, vcpcm_emu_handle(e, PLAY(0), hdr, 16, NULL, 0, 0, NULL), -VCPCM_EPROTO);
+	KUNIT_EXPECT_EQ(test, vcpcm_emu_handle(e, PLAY(0), hdr, 20, NULL, 0, 0, NULL), -VCPCM_EPROTO);
 	KUNIT_EXPECT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_CLOSE, 0, 0), 0);
 }
 
@@ -169,10 +171,14 @@ static void emu_consumes_at_the_sample_clock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->epoch, 7u);
 	tick(test, e, 12 * MS, PLAY(0), t);
 	KUNIT_EXPECT_EQ(test, t->completed, 192u);
+	KUNIT_EXPECT_EQ(test, t->underrun, 0u);
 	tick(test, e, 13 * MS, PLAY(0), t);	/* only 24 frames were left */
 	KUNIT_EXPECT_EQ(test, t->completed, 96u);
-	tick(test, e, 14 * MS, PLAY(0), t);	/* dry: no COMPLETE at all */
-	KUNIT_EXPECT_EQ(test, t->messages, 0u);
+	KUNIT_EXPECT_EQ(test, t->underrun, 96u);	/* then it ran dry */
+	tick(test, e, 14 * MS, PLAY(0), t);	/* dry: it says so, with nothing consumed */
+	KUNIT_EXPECT_EQ(test, t->messages, 1u);
+	KUNIT_EXPECT_EQ(test, t->completed, 0u);
+	KUNIT_EXPECT_EQ(test, t->underrun, 192u);
 	vcpcm_emu_get_stats(e, PLAY(0), &st);
 	KUNIT_EXPECT_EQ(test, st.bytes_played, 480ULL);
 	KUNIT_EXPECT_EQ(test, st.underrun_bytes, 4 * 192ULL - 480);

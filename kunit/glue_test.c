@@ -248,12 +248,31 @@ static void glue_transport_rejects_bad_config(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vcpcm_emu_transport_create(&cfg)), -EINVAL);
 }
 
+/*
+ * snd_pcm_period_elapsed() with less than a period since ALSA's last
+ * boundary, more than half a buffer after its last update, makes ALSA add
+ * a whole buffer to hw_ptr. The glue's rule never calls it then.
+ */
+static void glue_signals_only_when_alsa_cannot_mistake_it(struct kunit *test)
+{
+	/* A period went by (or more): always. */
+	KUNIT_EXPECT_TRUE(test, vcpcm_elapsed_is_safe(256, 256, 1000, 10));
+	KUNIT_EXPECT_TRUE(test, vcpcm_elapsed_is_safe(2048, 256, 1000, 10));
+	/* Less, but at most half a buffer since our last call: ALSA's check cannot fire. */
+	KUNIT_EXPECT_TRUE(test, vcpcm_elapsed_is_safe(100, 256, 5, 10));
+	KUNIT_EXPECT_TRUE(test, vcpcm_elapsed_is_safe(0, 256, 0, 1));
+	/* Less, and longer ago (a drain ending mid-period after late reports): never. */
+	KUNIT_EXPECT_FALSE(test, vcpcm_elapsed_is_safe(100, 256, 6, 10));
+	KUNIT_EXPECT_FALSE(test, vcpcm_elapsed_is_safe(255, 256, 1, 1));
+}
+
 static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_checks_params),
 	KUNIT_CASE(glue_transport_loops_back_bit_exact),
 	KUNIT_CASE(glue_loops_back_noninterleaved_playback),
 	KUNIT_CASE(glue_loops_back_noninterleaved_capture),
 	KUNIT_CASE(glue_transport_rejects_bad_config),
+	KUNIT_CASE(glue_signals_only_when_alsa_cannot_mistake_it),
 	{}
 };
 

@@ -276,6 +276,9 @@ static void model_capture_random(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, cm.sw);
 		KUNIT_ASSERT_NOT_NULL(test, payload);
 		KUNIT_ASSERT_EQ(test, vcpcm_cring_init(r, &m->g), 0);
+		/* Odd rounds: like DMA (dsnoop). Even: unread data is never overwritten. */
+		if (round & 1)
+			vcpcm_cring_run_free(r);
 		for (step = 0; step < 1000; step++, ops++) {
 			if (rnd(m, 2)) {
 				/* Up to two buffers: a late report overruns it. */
@@ -283,6 +286,11 @@ static void model_capture_random(struct kunit *test)
 				for (i = 0; i < bytes; i++)
 					payload[i] = vcpcm_test_byte(cm.received + i, round);
 				cm.payload = payload;
+				if (!(round & 1) && cm.received - read + bytes > cm.sw_bytes) {
+					KUNIT_ASSERT_EQ(test, vcpcm_cring_receive(r, bytes, cmodel_sink, &cm),
+							-VCPCM_EPIPE);
+					continue;	/* refused whole */
+				}
 				KUNIT_ASSERT_GE(test, vcpcm_cring_receive(r, bytes, cmodel_sink, &cm), 0);
 				cm.received += bytes;
 			} else if (cm.received > read) {

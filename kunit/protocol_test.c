@@ -18,11 +18,13 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 	switch (type) {
 	case VCPCM_MSG_RESULT:
 		m.u.result.success = -22;
+		m.tag = 0x5a5a0001;
 		break;
 	case VCPCM_MSG_COMPLETE:
 		m.u.complete.count = 4096;
 		m.u.complete.seq = 0x80000001;
 		m.u.complete.epoch = 0xdeadbeef;
+		m.u.complete.underrun = 0x1234;
 		break;
 	case VCPCM_MSG_CONFIG:
 		m.u.config.channels = 2;
@@ -30,11 +32,13 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 		m.u.config.bps = 32;
 		m.u.config.format = VCPCM_FMT_S32_LE;
 		m.u.config.direction = VCPCM_DIR_CAPTURE;
+		m.tag = 0x7a6b5c4d;
 		break;
 	case VCPCM_MSG_CONTROL:
 		m.u.control.volume = 1234;
 		m.u.control.dest = 2;
 		m.u.control.mute = 1;
+		m.tag = 0xfffffffe;
 		break;
 	case VCPCM_MSG_STOP:
 		m.u.stop.draining = 1;
@@ -62,7 +66,7 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 		m.payload_len = payload_len;
 		break;
 	default:
-		m.u.dummy = 0x11223344;
+		m.tag = 0x11223344;	/* OPEN, CLOSE */
 		break;
 	}
 	return m;
@@ -80,12 +84,12 @@ static int to_wire(const struct vcpcm_msg *m, u8 *buf, u32 cap)
 	return len + m->payload_len;
 }
 
-static void protocol_config_layout_is_auds(struct kunit *test)
+static void protocol_config_layout(struct kunit *test)
 {
-	/* Written by hand from the AUDS layout: type, channels, rate, bps + ours. */
+	/* By hand: AUDS's type, channels, rate, bps; then format, direction, tag. */
 	static const u8 expected[] = {
 		0x02, 0, 0, 0,  0x02, 0, 0, 0,  0x80, 0xbb, 0, 0,  0x10, 0, 0, 0,
-		0x01, 0, 0, 0,  0x00, 0, 0, 0,
+		0x01, 0, 0, 0,  0x00, 0, 0, 0,  0x04, 0x03, 0x02, 0x01,
 	};
 	struct vcpcm_msg m = { .type = VCPCM_MSG_CONFIG };
 	u8 buf[64];
@@ -95,8 +99,34 @@ static void protocol_config_layout_is_auds(struct kunit *test)
 	m.u.config.bps = 16;
 	m.u.config.format = VCPCM_FMT_S16_LE;
 	m.u.config.direction = VCPCM_DIR_PLAYBACK;
+	m.tag = 0x01020304;
 	KUNIT_ASSERT_EQ(test, vcpcm_msg_encode(&m, buf, sizeof(buf)), (int)sizeof(expected));
 	KUNIT_EXPECT_MEMEQ(test, buf, expected, sizeof(expected));
+}
+
+/* By hand: a RESULT is the answer then the tag; COMPLETE ends with underrun. */
+static void protocol_reports_layout(struct kunit *test)
+{
+	static const u8 result[] = { 0, 0, 0, 0,  0xea, 0xff, 0xff, 0xff,  0x01, 0, 0x5a, 0x5a };
+	static const u8 complete[] = {
+		0x01, 0, 0, 0,  0, 0x10, 0, 0,  0x01, 0, 0, 0x80,  0xef, 0xbe, 0xad, 0xde,
+		0x34, 0x12, 0, 0,
+	};
+	struct vcpcm_msg m = sample(VCPCM_MSG_RESULT, NULL, 0);
+	u8 buf[64];
+
+	KUNIT_ASSERT_EQ(test, vcpcm_msg_encode(&m, buf, sizeof(buf)), (int)sizeof(result));
+	KUNIT_EXPECT_MEMEQ(test, buf, result, sizeof(result));
+	m = sample(VCPCM_MSG_COMPLETE, NULL, 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_msg_encode(&m, buf, sizeof(buf)), (int)sizeof(complete));
+	KUNIT_EXPECT_MEMEQ(test, buf, complete, sizeof(complete));
+}
+
+/* The types whose fixed part ends with a tag (not part of the union). */
+static bool tagged(u32 type)
+{
+	return type == VCPCM_MSG_RESULT || type == VCPCM_MSG_CONFIG || type == VCPCM_MSG_CONTROL ||
+	       type == VCPCM_MSG_OPEN || type == VCPCM_MSG_CLOSE;
 }
 
 static void protocol_write_layout(struct kunit *test)
@@ -123,16 +153,18 @@ static void protocol_round_trips_every_type(struct kunit *test)
 		struct vcpcm_msg out;
 		u8 buf[128];
 		int len = to_wire(&in, buf, sizeof(buf));
-		/* The body: the fixed part less the type word. */
-		int body = vcpcm_msg_encode(&in, buf + 64, 64) - 4;
+		/* The body: the fixed part less the type word (and the tag). */
+		int body = vcpcm_msg_encode(&in, buf + 64, 64) - 4 - (tagged(in.type) ? 4 : 0);
 
 		KUNIT_ASSERT_GT_MSG(test, len, 0, "type %u", in.type);
-		KUNIT_ASSERT_GT(test, body, 0);
+		KUNIT_ASSERT_GE(test, body, 0);
 		memset(&out, 0x5a, sizeof(out));
 		KUNIT_ASSERT_EQ_MSG(test, vcpcm_msg_decode(buf, len, MAX_PAYLOAD, &out), 0,
 				    "type %u", in.type);
 		KUNIT_EXPECT_EQ(test, out.type, in.type);
-		KUNIT_EXPECT_MEMEQ(test, &out.u, &in.u, body);
+		KUNIT_EXPECT_EQ(test, out.tag, tagged(in.type) ? in.tag : 0u);
+		if (body)
+			KUNIT_EXPECT_MEMEQ(test, &out.u, &in.u, body);
 		KUNIT_EXPECT_EQ(test, out.payload_len, in.payload_len);
 		if (in.payload_len)
 			KUNIT_EXPECT_MEMEQ(test, out.payload, payload, sizeof(payload));
@@ -235,7 +267,8 @@ static void protocol_encode_checks(struct kunit *test)
 }
 
 static struct kunit_case vcpcm_protocol_cases[] = {
-	KUNIT_CASE(protocol_config_layout_is_auds),
+	KUNIT_CASE(protocol_config_layout),
+	KUNIT_CASE(protocol_reports_layout),
 	KUNIT_CASE(protocol_write_layout),
 	KUNIT_CASE(protocol_round_trips_every_type),
 	KUNIT_CASE(protocol_rejects_truncated),

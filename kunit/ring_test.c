@@ -342,6 +342,7 @@ static void capture_wraps_and_counts(struct kunit *test)
 	struct vcpcm_cring r;
 
 	KUNIT_ASSERT_EQ(test, vcpcm_cring_init(&r, &g), 0);
+	vcpcm_cring_run_free(&r);	/* like DMA: overwrite unread data */
 	vcpcm_test_sink_reset(&sink);
 	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 56, vcpcm_test_record, &sink), 3);
 	KUNIT_EXPECT_EQ(test, vcpcm_cring_hw_pos(&r), 56u);
@@ -373,8 +374,36 @@ static void capture_rejects_bad_counts(struct kunit *test)
 }
 
 /*
- * A late report larger than the whole 64-byte buffer: an overrun, as DMA
- * would make it. The newest 64 bytes stay, the position moves by all 72.
+ * Unless the application allows it, data it has not read is never
+ * overwritten: what does not fit is refused whole (an overrun).
+ */
+static void capture_never_overwrites_unread(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = small_geometry();
+	struct vcpcm_test_sink sink;
+	struct vcpcm_cring r;
+
+	KUNIT_ASSERT_EQ(test, vcpcm_cring_init(&r, &g), 0);
+	vcpcm_test_sink_reset(&sink);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 56, vcpcm_test_record, &sink), 3);
+	vcpcm_test_sink_reset(&sink);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 16, vcpcm_test_record, &sink), -VCPCM_EPIPE);
+	KUNIT_EXPECT_EQ(test, sink.count, 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_hw_pos(&r), 56u);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 72, vcpcm_test_record, &sink), -VCPCM_EPIPE);
+	/* Exactly full is allowed; then the application reads 4 frames. */
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 8, vcpcm_test_record, &sink), 1);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_ack(&r, 4), 16);
+	vcpcm_test_sink_reset(&sink);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 16, vcpcm_test_record, &sink), 1);
+	KUNIT_EXPECT_EQ(test, sink.count, 1u);
+	KUNIT_EXPECT_EQ(test, vcpcm_cring_overwritten(&r), 0ULL);
+}
+
+/*
+ * Free-running, a late report larger than the whole 64-byte buffer: an
+ * overrun, as DMA would make it. The newest 64 bytes stay, the position
+ * moves by all 72.
  */
 static void capture_longer_than_the_buffer_overruns(struct kunit *test)
 {
@@ -383,6 +412,7 @@ static void capture_longer_than_the_buffer_overruns(struct kunit *test)
 	struct vcpcm_cring r;
 
 	KUNIT_ASSERT_EQ(test, vcpcm_cring_init(&r, &g), 0);
+	vcpcm_cring_run_free(&r);
 	vcpcm_test_sink_reset(&sink);
 	KUNIT_EXPECT_EQ(test, vcpcm_cring_receive(&r, 72, vcpcm_test_record, &sink), 4);
 	KUNIT_EXPECT_EQ(test, vcpcm_cring_hw_pos(&r), 8u);
@@ -430,6 +460,7 @@ static struct kunit_case vcpcm_ring_cases[] = {
 	KUNIT_CASE(capture_wraps_and_counts),
 	KUNIT_CASE(capture_rejects_bad_counts),
 	KUNIT_CASE(capture_longer_than_the_buffer_overruns),
+	KUNIT_CASE(capture_never_overwrites_unread),
 	KUNIT_CASE(capture_ack_frees_and_refuses_rewind),
 	{}
 };

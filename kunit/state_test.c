@@ -52,6 +52,7 @@ static void state_table_is_exact(struct kunit *test)
 /* A fake link: remembers the last message type sent, can be made to fail. */
 struct fake_link {
 	u32 types[32];
+	u32 tags[32];		/* the requests' tags */
 	unsigned int sent;
 	int fail;
 	u8 fifo[256];
@@ -68,8 +69,10 @@ static int fake_send(void *chan, const void *msg, u32 len, const void *payload, 
 	/* What the core sends must itself decode. */
 	if (len < 4 || vcpcm_msg_decode(msg, len, 0, &m) == -VCPCM_EPROTO)
 		return -VCPCM_EPROTO;
-	if (l->sent < ARRAY_SIZE(l->types))
+	if (l->sent < ARRAY_SIZE(l->types)) {
 		l->types[l->sent] = get_unaligned_le32(msg);
+		l->tags[l->sent] = vcpcm_msg_decode(msg, len, 0, &m) ? 0 : m.tag;
+	}
 	l->sent++;
 	if (plen && l->fifo_bytes + plen <= sizeof(l->fifo)) {
 		memcpy(l->fifo + l->fifo_bytes, payload, plen);
@@ -78,7 +81,7 @@ static int fake_send(void *chan, const void *msg, u32 len, const void *payload, 
 	return 0;
 }
 
-/* A message from the remote: COMPLETE (count a, sequence b, epoch c), RESULT (a), others. */
+/* A message from the remote: COMPLETE (count a, sequence b, epoch c), RESULT (a, tag b), others. */
 static int wire(u8 *buf, u32 type, s32 a, u32 b, u32 c)
 {
 	struct vcpcm_msg m = { .type = type };
@@ -89,8 +92,9 @@ static int wire(u8 *buf, u32 type, s32 a, u32 b, u32 c)
 		m.u.complete.epoch = c;
 	} else if (type == VCPCM_MSG_RESULT) {
 		m.u.result.success = a;
+		m.tag = b;
 	} else {
-		m.u.dummy = (u32)a;
+		m.tag = (u32)a;
 	}
 	return vcpcm_msg_encode(&m, buf, 64);
 }
@@ -122,7 +126,7 @@ static void stream_follows_the_state_machine(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
 	KUNIT_EXPECT_EQ(test, l->types[0], (u32)VCPCM_MSG_OPEN);
-	len = wire(msg, VCPCM_MSG_RESULT, -5, 0, 0);
+	len = wire(msg, VCPCM_MSG_RESULT, -5, l->tags[0], 0);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
 	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_RESULT);
 	KUNIT_EXPECT_EQ(test, ev.result, -5);
@@ -251,7 +255,8 @@ static void capture_stream_stores_payload(struct kunit *test)
 	u8 hdr[64];
 	int len, i;
 
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
+	/* Free-running (dsnoop's slave): capture runs over unread data, like DMA. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 1), 0);
 	m.u.capture.epoch = 1;
 	m.payload = data;
 	m.payload_len = m.u.capture.count = sizeof(data);
@@ -465,11 +470,185 @@ static void stream_stall_counts_only_owed_silence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_stalled(s, 9000000 * US), 0);
 }
 
+/* A capture message for the stream: count bytes of data, numbered seq. */
+static int capture_msg(struct vcpcm_stream *s, u32 seq, const u8 *data, u32 count,
+		       struct vcpcm_rx_event *ev)
+{
+	struct vcpcm_msg m = { .type = VCPCM_MSG_CAPTURE };
+	u8 hdr[64];
+	int len;
+
+	m.u.capture.epoch = 1;
+	m.u.capture.seq = seq;
+	m.payload = data;
+	m.payload_len = m.u.capture.count = count;
+	len = vcpcm_msg_encode(&m, hdr, sizeof(hdr));
+	if (len < 0)
+		return len;
+	return vcpcm_stream_receive(s, hdr, len, data, count, 64, 0, ev);
+}
+
+/*
+ * Data the application has not read is never overwritten: the message
+ * that has no room is an overrun (the caller stops the stream), and
+ * nothing of it is written (README "Open" until 2026-11: 25 captured frames
+ * overwritten in place before ALSA noticed).
+ */
+static void capture_never_overwrites_unread_data(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 32, .period_bytes = 8, .frame_bytes = 2, .hw_bytes = 64,
+		.max_chunk = 64, .boundary = 1 << 20,
+	};
+	static const u8 data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+	u8 *sw = kunit_kzalloc(test, 32, GFP_KERNEL);
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream_timing timing = { .rate = 8000, .report_interval_ns = 1000000 };
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &g, &timing, sw);
+	struct vcpcm_stream_stats st;
+	struct vcpcm_rx_event ev;
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
+	KUNIT_ASSERT_EQ(test, capture_msg(s, 1, data, 12, &ev), 0);
+	KUNIT_ASSERT_EQ(test, capture_msg(s, 2, data, 12, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.overrun, 0u);
+	/* 24 unread bytes + 12 do not fit 32: nothing written, position held. */
+	KUNIT_ASSERT_EQ(test, capture_msg(s, 3, data, 12, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	KUNIT_EXPECT_EQ(test, ev.overrun, 1u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 24u);
+	KUNIT_EXPECT_MEMEQ(test, sw, data, 12);	/* the oldest unread data is intact */
+	KUNIT_EXPECT_NULL(test, memchr_inv(sw + 24, 0, 8));
+	/* The application read 8 frames: there is room again. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 8), 0);
+	KUNIT_ASSERT_EQ(test, capture_msg(s, 4, data, 12, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.overrun, 0u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 4u);
+	KUNIT_EXPECT_MEMEQ(test, sw + 24, data, 8);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.overruns, 1ULL);
+}
+
+/* A RESULT answers only the request that carries its tag. */
+static void result_answers_only_its_request(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct vcpcm_stream_stats st;
+	struct vcpcm_rx_event ev;
+	u8 msg[64];
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+	/* The caller gave up waiting for OPEN's answer and sends CONFIG. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_configure(s, VCPCM_FMT_S16_LE, 2, 48000), 0);
+	KUNIT_ASSERT_EQ(test, l->sent, 2u);
+	KUNIT_EXPECT_NE(test, l->tags[0], 0u);
+	KUNIT_EXPECT_NE(test, l->tags[1], l->tags[0]);
+	/* OPEN's late answer is not CONFIG's. */
+	len = wire(msg, VCPCM_MSG_RESULT, 0, l->tags[0], 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_NONE);
+	len = wire(msg, VCPCM_MSG_RESULT, -22, l->tags[1], 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_RESULT);
+	KUNIT_EXPECT_EQ(test, ev.result, -22);
+	/* Answered once: a repeat answers nothing. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_NONE);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.stale_rx, 2ULL);
+	KUNIT_EXPECT_EQ(test, st.bad_rx, 0ULL);
+}
+
+/* What the application writes while paused is there when it resumes. */
+static void writes_while_paused_are_sent(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream_stats st;
+	struct vcpcm_stream *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 256);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 1, 1000 * US), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 256 + 128), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_pause(s, 0, 2000 * US), 0);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.bytes_tx, (256ULL + 128) * 4);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_in_flight(s), (256u + 128) * 4);
+}
+
+/*
+ * SNDRV_PCM_IOCTL_RESET moves appl_ptr back to the position (folded into
+ * the first buffer) without an ack. The stream keeps running: the
+ * application's rewrite of what is already at the remote is not sent
+ * again, and what follows is.
+ */
+static void reset_keeps_a_running_stream_running(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream_stats st;
+	struct vcpcm_stream *s;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 1024);	/* a whole 4096-byte buffer sent */
+	complete_at(test, s, 1, 1024, 1000 * US);	/* 256 frames played */
+	/* The application refills what was played: appl_ptr 1280. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 1024 + 256), 0);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_ASSERT_EQ(test, st.bytes_tx, 5120ULL);
+	/* RESET at hw_ptr 300: appl_ptr = 300; frames 300..1279 are at the remote. */
+	vcpcm_stream_rebase(s, 300);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 300 + 1000), 0);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.bytes_tx, 5120ULL);	/* FIFO full: 20 frames wait */
+	complete_at(test, s, 2, 1024, 2000 * US);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.bytes_tx, 5120ULL + 20 * 4);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_get_state(s), VCPCM_ST_RUNNING);
+	/* A real rewind is still refused. */
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 1200), -VCPCM_EPIPE);
+}
+
+/* A remote that ran dry says so; free-running playback does not care. */
+static void underrun_reports_are_passed_on(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_msg m = { .type = VCPCM_MSG_COMPLETE };
+	struct vcpcm_stream_stats st;
+	struct vcpcm_rx_event ev;
+	struct vcpcm_stream *s;
+	u8 msg[64];
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	s = running_playback(test, l, 256);
+	m.u.complete.count = 1024;
+	m.u.complete.seq = 1;
+	m.u.complete.epoch = 1;
+	m.u.complete.underrun = 96;
+	len = vcpcm_msg_encode(&m, msg, sizeof(msg));
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	KUNIT_EXPECT_EQ(test, ev.underrun_bytes, 96u);
+	KUNIT_EXPECT_EQ(test, ev.drained, 1u);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.underruns, 1ULL);
+}
+
 static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(state_table_is_exact),
 	KUNIT_CASE(stream_follows_the_state_machine),
 	KUNIT_CASE(stream_free_running_sends_without_acks),
 	KUNIT_CASE(capture_stream_stores_payload),
+	KUNIT_CASE(capture_never_overwrites_unread_data),
+	KUNIT_CASE(result_answers_only_its_request),
+	KUNIT_CASE(writes_while_paused_are_sent),
+	KUNIT_CASE(reset_keeps_a_running_stream_running),
+	KUNIT_CASE(underrun_reports_are_passed_on),
 	KUNIT_CASE(position_interpolates_between_reports),
 	KUNIT_CASE(position_never_passes_what_was_sent),
 	KUNIT_CASE(position_lapping_the_buffer_is_reported),

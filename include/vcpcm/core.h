@@ -64,8 +64,13 @@ void vcpcm_pring_run_free(struct vcpcm_pring *r, uint32_t lead_bytes);
 int vcpcm_cring_init(struct vcpcm_cring *r, const struct vcpcm_ring_geometry *g);
 /* The application read up to appl_ptr (frames): bytes freed, or -EPIPE/-EINVAL. */
 int vcpcm_cring_ack(struct vcpcm_cring *r, uint64_t appl_ptr);
-/* The remote delivered bytes: chunks for the sink; periods elapsed or -EIO. */
+/*
+ * The remote delivered bytes: chunks for the sink; periods elapsed, -EIO,
+ * or -EPIPE (nothing written) when they would overwrite unread data.
+ */
 int vcpcm_cring_receive(struct vcpcm_cring *r, uint32_t bytes, vcpcm_chunk_fn sink, void *ctx);
+/* Overwrite unread data like DMA (the application allowed it). Until init. */
+void vcpcm_cring_run_free(struct vcpcm_cring *r);
 uint32_t vcpcm_cring_hw_pos(const struct vcpcm_cring *r);
 /* Bytes delivered over data the application had not read yet (overruns). */
 uint64_t vcpcm_cring_overwritten(const struct vcpcm_cring *r);
@@ -93,6 +98,7 @@ void vcpcm_layout_scatter(const struct vcpcm_frame_layout *l, uint8_t *buf, uint
 /* A message in decoded form. payload points into the decoded buffer. */
 struct vcpcm_msg {
 	uint32_t type;
+	uint32_t tag;		/* OPEN, CLOSE, CONFIG, CONTROL and their RESULT */
 	union {
 		struct vcpcm_msg_config config;
 		struct vcpcm_msg_control control;
@@ -103,7 +109,6 @@ struct vcpcm_msg {
 		struct vcpcm_msg_capture capture;
 		struct vcpcm_msg_pause pause;
 		uint32_t epoch;		/* START (AUDS: dummy) */
-		uint32_t dummy;		/* OPEN, CLOSE */
 	} u;
 	const void *payload;
 	uint32_t payload_len;
@@ -140,6 +145,8 @@ struct vcpcm_stream_stats {
 	uint64_t stale_rx;	/* messages for an older start (ignored) */
 	uint64_t bad_rx;	/* malformed or impossible messages */
 	uint64_t seq_errors;	/* reports lost, repeated or out of order */
+	uint64_t underruns;	/* playback: reports of silence played (the FIFO ran dry) */
+	uint64_t overruns;	/* capture: data with no room left in the buffer */
 	uint64_t max_report_gap_ns;	/* longest wait between two reports while running */
 	uint32_t max_in_flight;	/* most bytes queued at the remote at once */
 	uint32_t in_flight;	/* bytes queued at the remote now */
@@ -202,15 +209,29 @@ int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
 			   uint32_t channels, uint32_t rate);
 int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g,
 			 const struct vcpcm_stream_timing *t, const struct vcpcm_sw_buffer *buf);
-/* free_running_lead: 0, or playback runs free that far ahead (vcpcm_pring_run_free). */
+/*
+ * free_running_lead: 0, or playback runs free that far ahead
+ * (vcpcm_pring_run_free); for capture, nonzero lets capture run over data
+ * the application has not read (its stop threshold is beyond the buffer).
+ */
 int vcpcm_stream_start(struct vcpcm_stream *s, uint64_t now_ns, uint32_t free_running_lead);
 int vcpcm_stream_stop(struct vcpcm_stream *s);
 /* Freeze (paused = 1) or resume (0) the stream; the remote keeps its FIFO. */
 int vcpcm_stream_pause(struct vcpcm_stream *s, int paused, uint64_t now_ns);
 int vcpcm_stream_close(struct vcpcm_stream *s);
 int vcpcm_stream_set_control(struct vcpcm_stream *s, uint32_t volume, uint32_t dest, uint32_t mute);
-/* Playback: send what the application committed. Capture: note what it read. */
+/*
+ * Playback: send what the application committed. Capture: note what it
+ * read. Also while paused (sent at once, within the remote's room).
+ */
 int vcpcm_stream_ack(struct vcpcm_stream *s, uint64_t appl_ptr);
+/*
+ * ALSA moved appl_ptr back to the position (SNDRV_PCM_IOCTL_RESET, which
+ * never calls .ack): playback drops what was committed and not sent, and
+ * does not send again what the application rewrites over bytes already at
+ * the remote; capture discards what was read. The stream keeps running.
+ */
+void vcpcm_stream_rebase(struct vcpcm_stream *s, uint64_t appl_ptr);
 
 enum vcpcm_rx_kind { VCPCM_RX_NONE, VCPCM_RX_RESULT, VCPCM_RX_POSITION };
 struct vcpcm_rx_event {
@@ -226,6 +247,17 @@ struct vcpcm_rx_event {
 	uint32_t lapped;
 	/* POSITION: bytes the position moved since it was last read (capped at 4 GiB) */
 	uint32_t unseen_bytes;
+	/*
+	 * POSITION, playback: the remote played this much silence because its
+	 * FIFO ran dry (not for free-running playback). An underrun.
+	 */
+	uint32_t underrun_bytes;
+	/*
+	 * POSITION, capture: data arrived with no room for it (the application
+	 * is a buffer behind and did not allow overwriting). Nothing was
+	 * written and the position did not move: the caller stops the stream.
+	 */
+	uint32_t overrun;
 };
 /*
  * A message from the remote: its fixed part and payload, or (payload NULL)
@@ -253,6 +285,8 @@ uint32_t vcpcm_stream_hw_pos(const struct vcpcm_stream *s);
  * never runs ahead of the data in the buffer.
  */
 uint32_t vcpcm_stream_pointer(struct vcpcm_stream *s, uint64_t now_ns);
+/* The same position, without counting it as read (for the glue's own checks). */
+uint32_t vcpcm_stream_position(struct vcpcm_stream *s, uint64_t now_ns);
 /* Frames played (playback, interpolated) or captured since prepare. */
 uint64_t vcpcm_stream_frames_done(struct vcpcm_stream *s, uint64_t now_ns);
 uint32_t vcpcm_stream_in_flight(const struct vcpcm_stream *s);	/* bytes at the remote */
@@ -328,6 +362,7 @@ enum vcpcm_fault {
 	VCPCM_FAULT_OVERLONG,	/* CAPTURE: payload past the largest message; COMPLETE: negative */
 	VCPCM_FAULT_STALL,	/* no report at all, until cleared */
 	VCPCM_FAULT_RESET,	/* the remote restarts: every channel closed, FIFOs emptied */
+	VCPCM_FAULT_NO_ANSWER,	/* requests are neither applied nor answered, until cleared */
 	VCPCM_FAULT_COUNT
 };
 

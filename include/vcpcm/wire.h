@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vcpcm wire format: the messages exchanged with the remote audio processor.
+ * docs/protocol.md describes it for remote authors.
  *
- * The message set is the Raspberry Pi VideoCore audio service's ('AUDS',
- * version 2): every message starts with a little-endian 32-bit type, and the
- * type numbers 0..8 keep their AUDS meaning. Capture is not part of AUDS, so
- * it is added as extension types from VCPCM_MSG_EXT_BASE up. WRITE and
- * CAPTURE carry their payload directly after the fixed part.
+ * The protocol is *derived from* the Raspberry Pi VideoCore audio service
+ * ('AUDS', version 2) but is not byte compatible with it: the type numbers
+ * 0..8 keep their AUDS meaning, and everything else differs. The firmware
+ * sends every message as the whole 20-byte union (struct vc_audio_msg); here
+ * each message is only as long as its own fields. AUDS's COMPLETE echoes
+ * the two cookies of the WRITE it answers; here those words are a report
+ * sequence number and the START epoch. AUDS sends a WRITE's audio as
+ * separate messages of at most 4000 bytes; here the payload follows the
+ * WRITE's fixed part in the same message. AUDS's CONTROL volume is in the
+ * firmware's own units; here it is hundredths of a dB. Requests carry a tag
+ * that their RESULT echoes, COMPLETE reports the silence played when the
+ * FIFO ran dry, and capture (CAPTURE) and PAUSE are extensions that AUDS
+ * does not have. Talking to real VideoCore firmware needs a translating
+ * bridge or dialect.
  *
  * All fields are little-endian, fixed width, no padding. Shared by the C glue
  * and the C++ core; include nothing but this file's own needs.
@@ -26,7 +36,7 @@
 #define VCPCM_SERVICE_NAME	VCPCM_FOURCC('A', 'U', 'D', 'S')
 #define VCPCM_WRITE_COOKIE1	VCPCM_FOURCC('B', 'C', 'M', 'A')
 #define VCPCM_WRITE_COOKIE2	VCPCM_FOURCC('D', 'A', 'T', 'A')
-#define VCPCM_PROTOCOL_VERSION	2
+#define VCPCM_PROTOCOL_VERSION	3
 
 enum vcpcm_msg_type {
 	VCPCM_MSG_RESULT = 0,	/* remote -> host: answer to OPEN/CLOSE/CONFIG/CONTROL */
@@ -61,13 +71,17 @@ struct vcpcm_msg_config {
 	uint32_t bps;		/* AUDS: bits per sample as stored */
 	uint32_t format;	/* extension: enum vcpcm_wire_format */
 	uint32_t direction;	/* extension: enum vcpcm_direction */
+	/* then the request's tag (u32) */
 };
 
 struct vcpcm_msg_control {
 	uint32_t volume;	/* gain in 1/100 dB, two's complement (-10239..400) */
 	uint32_t dest;		/* AUDS: output route (0 auto, 1 headphones, 2 HDMI) */
 	uint32_t mute;		/* extension: 1 = silence */
+	/* then the request's tag (u32) */
 };
+
+/* OPEN and CLOSE: one word, the request's tag. */
 
 struct vcpcm_msg_stop {
 	uint32_t draining;
@@ -81,8 +95,14 @@ struct vcpcm_msg_write {
 	int16_t max_packet;
 };
 
+/*
+ * Requests (OPEN, CLOSE, CONFIG, CONTROL) end with a tag the host chose;
+ * the RESULT answering one echoes it, so a late answer to a request the
+ * host gave up on is never taken for the answer to the next one.
+ */
 struct vcpcm_msg_result {
 	int32_t success;	/* 0 or a negative errno */
+	/* then the request's tag (u32) */
 };
 
 /*
@@ -92,11 +112,17 @@ struct vcpcm_msg_result {
  * on the link, and the host stops the stream instead of guessing.
  * (AUDS echoes two host cookies in COMPLETE; vcpcm uses those two words
  * for the sequence number and the START epoch.)
+ *
+ * underrun: bytes of silence the remote played, since its last report,
+ * because its FIFO ran dry while running (not while draining). A remote
+ * that runs dry must say so: the host makes it an xrun the application
+ * sees instead of silence inserted into its stream.
  */
 struct vcpcm_msg_complete {
 	int32_t count;		/* bytes the remote consumed since the last COMPLETE */
 	uint32_t seq;		/* report sequence number since START */
 	uint32_t epoch;		/* the START epoch: reports of an older start are stale */
+	uint32_t underrun;	/* bytes of silence played because the FIFO ran dry */
 };
 
 struct vcpcm_msg_pause {
@@ -111,6 +137,6 @@ struct vcpcm_msg_capture {
 
 /* Size of each message's fixed part: the 32-bit type plus its body. */
 #define VCPCM_MSG_HDR_SIZE	4u
-#define VCPCM_MSG_MAX_FIXED	(VCPCM_MSG_HDR_SIZE + 20u)
+#define VCPCM_MSG_MAX_FIXED	(VCPCM_MSG_HDR_SIZE + 24u)
 
 #endif /* VCPCM_WIRE_H */

@@ -93,6 +93,7 @@ struct Channel {
 	// Reports: numbered from START; playback bytes not yet reported.
 	uint32_t seq = 0;
 	uint32_t unreported = 0;
+	uint32_t dry_unreported = 0;	// silence played because the FIFO ran dry
 	// A report held back by REORDER, sent after the channel's next one.
 	vcpcm_emu_out reordered = {};
 	bool has_reordered = false;
@@ -105,7 +106,7 @@ struct Channel {
 	// A new START or a STOP: nothing of the old run is reported any more.
 	void forget_reports()
 	{
-		seq = unreported = staged = 0;
+		seq = unreported = staged = dry_unreported = 0;
 		has_reordered = false;
 	}
 };
@@ -277,14 +278,18 @@ int Coprocessor::handle(uint32_t chan, const uint8_t *msg, uint32_t len, const u
 	int err = decode_parts(msg, len, payload, payload_len, params_.fifo_bytes, m);
 	if (err)
 		return err;
-	err = apply(chan, m, now_ns);
 	// Like AUDS: OPEN, CLOSE, CONFIG and CONTROL are answered with a
 	// RESULT; START, STOP and WRITE are fire-and-forget.
-	if (m.type != VCPCM_MSG_OPEN && m.type != VCPCM_MSG_CLOSE && m.type != VCPCM_MSG_CONFIG &&
-	    m.type != VCPCM_MSG_CONTROL)
+	bool request = m.type == VCPCM_MSG_OPEN || m.type == VCPCM_MSG_CLOSE ||
+		       m.type == VCPCM_MSG_CONFIG || m.type == VCPCM_MSG_CONTROL;
+	if (request && !faults_.answering(chan))
+		return 0;	// a dead remote: nothing happens, nobody answers
+	err = apply(chan, m, now_ns);
+	if (!request)
 		return err;
 	vcpcm_msg r = {};
 	r.type = VCPCM_MSG_RESULT;
+	r.tag = m.tag;	// the host matches the answer to its request
 	r.u.result.success = err;
 	reply.chan = chan;
 	reply.len = static_cast<uint32_t>(encode(r, reply.hdr, sizeof(reply.hdr)));
@@ -387,6 +392,10 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 	ch.stats.bytes_played += taken;
 	ch.stats.underrun_bytes += due - taken;
 	ch.unreported += taken;
+	// Running dry while draining is the end of the stream; while running
+	// it is silence in the middle of it, and the host must hear of it.
+	if (ch.state == Channel::RUNNING)
+		ch.dry_unreported = static_cast<uint32_t>(min<uint64_t>(ch.dry_unreported + (due - taken), 0x7fffffffu));
 	if (ch.state == Channel::DRAINING && !ch.fifo.level())
 		ch.state = Channel::CONFIGURED;
 }
@@ -394,13 +403,14 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 void Coprocessor::report_played(uint32_t pair, uint64_t now_ns)
 {
 	Channel &ch = chans_[pair];
-	if (!ch.unreported || faults_.holding(pair, now_ns))
+	if ((!ch.unreported && !ch.dry_unreported) || faults_.holding(pair, now_ns))
 		return;
 	vcpcm_msg m = {};
 	m.type = VCPCM_MSG_COMPLETE;
 	m.u.complete.count = static_cast<int32_t>(ch.unreported);
 	m.u.complete.epoch = ch.epoch;
-	ch.unreported = 0;
+	m.u.complete.underrun = ch.dry_unreported;
+	ch.unreported = ch.dry_unreported = 0;
 	emit(pair, m);
 }
 
@@ -556,7 +566,7 @@ const char *vcpcm_emu_fault_name(uint32_t kind)
 {
 	static const char *const names[VCPCM_FAULT_COUNT] = {
 		"none", "drop", "delay", "duplicate", "reorder", "bad-type", "truncate",
-		"overcount", "overlong", "stall", "reset",
+		"overcount", "overlong", "stall", "reset", "no-answer",
 	};
 	return kind < VCPCM_FAULT_COUNT ? names[kind] : nullptr;
 }

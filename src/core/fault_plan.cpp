@@ -35,7 +35,8 @@ void FaultPlan::arm(uint32_t chan, const vcpcm_emu_fault &f, uint64_t now_ns)
 	p.remaining = f.count;
 	if (f.kind == VCPCM_FAULT_DELAY)
 		p.hold_until_ns = now_ns + f.delay_ms * NSEC_PER_MSEC;
-	if (f.kind == VCPCM_FAULT_DELAY || f.kind == VCPCM_FAULT_STALL)
+	if (f.kind == VCPCM_FAULT_DELAY || f.kind == VCPCM_FAULT_STALL ||
+	    f.kind == VCPCM_FAULT_NO_ANSWER)
 		injected_++;
 }
 
@@ -47,8 +48,10 @@ bool FaultPlan::holding(uint32_t chan, uint64_t now_ns) const
 
 uint32_t FaultPlan::peek(uint32_t chan) const
 {
+	// These last until cleared and damage no report.
 	uint32_t kind = plans_[chan].kind;
-	return kind == VCPCM_FAULT_DELAY || kind == VCPCM_FAULT_STALL ? static_cast<uint32_t>(VCPCM_FAULT_NONE) : kind;
+	return kind == VCPCM_FAULT_DELAY || kind == VCPCM_FAULT_STALL || kind == VCPCM_FAULT_NO_ANSWER ?
+	       static_cast<uint32_t>(VCPCM_FAULT_NONE) : kind;
 }
 
 uint32_t FaultPlan::take(uint32_t chan)

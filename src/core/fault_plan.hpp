@@ -28,6 +28,8 @@ public:
 	}
 	// DELAY or STALL: the channel's reports wait (the remote is late).
 	bool holding(uint32_t chan, uint64_t now_ns) const;
+	// NO_ANSWER: the channel's requests go unanswered (a dead remote).
+	bool answering(uint32_t chan) const { return plans_[chan].kind != VCPCM_FAULT_NO_ANSWER; }
 	// The fault planned for the channel's next report, or NONE.
 	uint32_t peek(uint32_t chan) const;
 	// The same, now applied to a report (counted), or NONE.

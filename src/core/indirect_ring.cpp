@@ -55,9 +55,31 @@ int PlaybackRing::reset(const vcpcm_ring_geometry &g)
 	appl_.reset(g_.boundary, g_.appl_start);
 	sw_data_ = sw_io_ = g_.sw_offset_of(g_.appl_start);
 	periods_.reset(g_.period_bytes, sw_io_);
-	hw_data_ = sw_ready_ = hw_ready_ = 0;
+	hw_data_ = sw_ready_ = hw_ready_ = already_sent_ = 0;
 	free_running_ = false;
 	return 0;
+}
+
+// Bytes from ALSA-buffer offset from to offset to, going forward; equal
+// offsets mean nothing, or the whole buffer when at most is that much.
+static uint32_t forward_distance(uint32_t from, uint32_t to, uint32_t size, uint32_t at_most)
+{
+	uint32_t d = to >= from ? to - from : size - from + to;
+	if (!d && at_most >= size)
+		d = size;
+	return min(d, at_most);
+}
+
+void PlaybackRing::rebase(uint64_t appl_ptr)
+{
+	if (appl_ptr >= g_.boundary)
+		return;
+	appl_.reset(g_.boundary, appl_ptr);
+	// Committed, not sent: dropped, as RESET discards it. What was sent
+	// stays at the remote and plays; the application's next writes over
+	// those bytes are not sent again, so what follows lands in place.
+	sw_ready_ = 0;
+	already_sent_ = forward_distance(g_.sw_offset_of(appl_ptr), sw_data_, g_.sw_bytes, hw_ready_);
 }
 
 void PlaybackRing::run_free(uint32_t lead_bytes)
@@ -86,9 +108,12 @@ int PlaybackRing::ack(uint64_t appl_ptr)
 	// it was given, which may be estimated past the remote's last report
 	// but never past what was sent: bytes in flight are already copied
 	// out and may be overwritten. Only unsent data must fit the buffer.
+	uint32_t skip = static_cast<uint32_t>(min<uint64_t>(bytes, already_sent_));
+	bytes -= skip;
 	if (bytes + sw_ready_ > g_.sw_bytes)
 		return -VCPCM_EINVAL;
 	appl_ = probe;
+	already_sent_ -= skip;
 	sw_ready_ += static_cast<uint32_t>(bytes);
 	return static_cast<int>(bytes);
 }
@@ -152,7 +177,17 @@ int CaptureRing::reset(const vcpcm_ring_geometry &g)
 	periods_.reset(g_.period_bytes, sw_io_);
 	unread_ = 0;
 	overwritten_ = 0;
+	free_running_ = false;
 	return 0;
+}
+
+void CaptureRing::rebase(uint64_t appl_ptr)
+{
+	if (appl_ptr >= g_.boundary)
+		return;
+	appl_.reset(g_.boundary, appl_ptr);
+	// What ALSA has not seen yet stays unread; the rest is discarded.
+	unread_ = forward_distance(g_.sw_offset_of(appl_ptr), sw_io_, g_.sw_bytes, unread_);
 }
 
 int CaptureRing::ack(uint64_t appl_ptr)
@@ -174,6 +209,11 @@ int CaptureRing::receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx)
 {
 	if (bytes % g_.frame_bytes)
 		return -VCPCM_EIO;
+	// Data the application has not read is never overwritten behind its
+	// back: ALSA might not notice (the application reads between our write
+	// and ALSA's next position update, and commits past it). An overrun.
+	if (!free_running_ && static_cast<uint64_t>(unread_) + bytes > g_.sw_bytes)
+		return -VCPCM_EPIPE;
 	// A message longer than the whole buffer (the remote reports late, the
 	// buffer is small) overruns it: like DMA, only its newest buffer's worth
 	// stays. The position still moves by all of it.
@@ -244,6 +284,7 @@ int vcpcm_cring_receive(vcpcm_cring *r, uint32_t bytes, vcpcm_chunk_fn sink, voi
 {
 	return vcpcm::object_in<CaptureRing>(r)->receive(bytes, sink, ctx);
 }
+void vcpcm_cring_run_free(vcpcm_cring *r) { vcpcm::object_in<CaptureRing>(r)->run_free(); }
 uint32_t vcpcm_cring_hw_pos(const vcpcm_cring *r) { return vcpcm::object_in<CaptureRing>(r)->hw_pos(); }
 uint64_t vcpcm_cring_overwritten(const vcpcm_cring *r) { return vcpcm::object_in<CaptureRing>(r)->overwritten(); }
 

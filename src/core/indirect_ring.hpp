@@ -75,14 +75,20 @@ public:
 	int transfer(vcpcm_chunk_fn sink, void *ctx);
 	int complete(uint32_t bytes);
 	void run_free(uint32_t lead_bytes);
+	// ALSA moved appl_ptr back to the position (SNDRV_PCM_IOCTL_RESET).
+	void rebase(uint64_t appl_ptr);
 	uint32_t hw_pos() const { return sw_io_; }
 	uint32_t in_flight() const { return hw_ready_; }
 	uint32_t pending() const { return sw_ready_; }
+	bool free_running() const { return free_running_; }
 private:
 	RingGeometry g_;
 	ApplPointer appl_;
 	PeriodCounter periods_;
 	bool free_running_ = false;
+	// After a rebase: bytes the application will commit again that were
+	// already sent (they sit at the remote, as DMA would have fetched them).
+	uint32_t already_sent_ = 0;
 	uint32_t sw_data_ = 0;	// next ALSA-buffer byte to send
 	uint32_t hw_data_ = 0;	// where it lands in the remote FIFO
 	uint32_t sw_ready_ = 0;	// committed by the application, not sent
@@ -94,13 +100,22 @@ class CaptureRing {
 public:
 	int reset(const vcpcm_ring_geometry &g);
 	int ack(uint64_t appl_ptr);
+	// Bytes delivered: periods elapsed, -EIO for a count that is not whole
+	// frames, or -EPIPE (nothing written) when they would overwrite data the
+	// application has not read and it did not allow that (run_free).
 	int receive(uint32_t bytes, vcpcm_chunk_fn sink, void *ctx);
+	// Like DMA, keep writing over unread data (the application set a stop
+	// threshold beyond the buffer, as dsnoop does). Until the next reset.
+	void run_free() { free_running_ = true; }
+	// ALSA moved appl_ptr to the position (SNDRV_PCM_IOCTL_RESET).
+	void rebase(uint64_t appl_ptr);
 	uint32_t hw_pos() const { return sw_io_; }
 	uint64_t overwritten() const { return overwritten_; }
 private:
 	RingGeometry g_;
 	ApplPointer appl_;
 	PeriodCounter periods_;
+	bool free_running_ = false;
 	uint32_t sw_io_ = 0;	// where the next received byte goes
 	uint32_t unread_ = 0;	// received, not yet read by the application
 	uint64_t overwritten_ = 0;

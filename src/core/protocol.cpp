@@ -55,10 +55,10 @@ bool valid_config(const vcpcm_msg_config &c)
 uint32_t fixed_size(uint32_t type)
 {
 	switch (type) {
-	case VCPCM_MSG_RESULT: return VCPCM_MSG_HDR_SIZE + 4;
-	case VCPCM_MSG_COMPLETE: return VCPCM_MSG_HDR_SIZE + 12;
-	case VCPCM_MSG_CONFIG: return VCPCM_MSG_HDR_SIZE + 20;
-	case VCPCM_MSG_CONTROL: return VCPCM_MSG_HDR_SIZE + 12;
+	case VCPCM_MSG_RESULT: return VCPCM_MSG_HDR_SIZE + 8;
+	case VCPCM_MSG_COMPLETE: return VCPCM_MSG_HDR_SIZE + 16;
+	case VCPCM_MSG_CONFIG: return VCPCM_MSG_HDR_SIZE + 24;
+	case VCPCM_MSG_CONTROL: return VCPCM_MSG_HDR_SIZE + 16;
 	case VCPCM_MSG_OPEN:
 	case VCPCM_MSG_CLOSE:
 	case VCPCM_MSG_START:
@@ -79,11 +79,13 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 	switch (m.type) {
 	case VCPCM_MSG_RESULT:
 		w.u32(static_cast<uint32_t>(m.u.result.success));
+		w.u32(m.tag);
 		break;
 	case VCPCM_MSG_COMPLETE:
 		w.u32(static_cast<uint32_t>(m.u.complete.count));
 		w.u32(m.u.complete.seq);
 		w.u32(m.u.complete.epoch);
+		w.u32(m.u.complete.underrun);
 		break;
 	case VCPCM_MSG_CONFIG:
 		if (!valid_config(m.u.config))
@@ -93,11 +95,13 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 		w.u32(m.u.config.bps);
 		w.u32(m.u.config.format);
 		w.u32(m.u.config.direction);
+		w.u32(m.tag);
 		break;
 	case VCPCM_MSG_CONTROL:
 		w.u32(m.u.control.volume);
 		w.u32(m.u.control.dest);
 		w.u32(m.u.control.mute);
+		w.u32(m.tag);
 		break;
 	case VCPCM_MSG_STOP:
 		w.u32(m.u.stop.draining);
@@ -112,7 +116,7 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 		break;
 	case VCPCM_MSG_OPEN:
 	case VCPCM_MSG_CLOSE:
-		w.u32(m.u.dummy);
+		w.u32(m.tag);
 		break;
 	case VCPCM_MSG_WRITE:
 		if (m.u.write.count != m.payload_len)
@@ -149,14 +153,17 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		return -VCPCM_EMSGSIZE;
 	m.payload = nullptr;
 	m.payload_len = 0;
+	m.tag = 0;
 	switch (m.type) {
 	case VCPCM_MSG_RESULT:
 		m.u.result.success = static_cast<int32_t>(r.u32());
+		m.tag = r.u32();
 		break;
 	case VCPCM_MSG_COMPLETE:
 		m.u.complete.count = static_cast<int32_t>(r.u32());
 		m.u.complete.seq = r.u32();
 		m.u.complete.epoch = r.u32();
+		m.u.complete.underrun = r.u32();
 		break;
 	case VCPCM_MSG_CONFIG:
 		m.u.config.channels = r.u32();
@@ -164,6 +171,7 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		m.u.config.bps = r.u32();
 		m.u.config.format = r.u32();
 		m.u.config.direction = r.u32();
+		m.tag = r.u32();
 		if (!valid_config(m.u.config))
 			return -VCPCM_EPROTO;
 		break;
@@ -171,6 +179,7 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		m.u.control.volume = r.u32();
 		m.u.control.dest = r.u32();
 		m.u.control.mute = r.u32();
+		m.tag = r.u32();
 		break;
 	case VCPCM_MSG_STOP:
 		m.u.stop.draining = r.u32();
@@ -185,7 +194,7 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		break;
 	case VCPCM_MSG_OPEN:
 	case VCPCM_MSG_CLOSE:
-		m.u.dummy = r.u32();
+		m.tag = r.u32();
 		break;
 	case VCPCM_MSG_WRITE: {
 		m.u.write.count = r.u32();

@@ -26,6 +26,7 @@ public:
 	int close();
 	int set_control(uint32_t volume, uint32_t dest, uint32_t mute);
 	int ack(uint64_t appl_ptr);
+	void rebase(uint64_t appl_ptr);
 	int receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint32_t payload_len,
 		    uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event &ev);
 	uint32_t hw_pos() const { return playback() ? play_.hw_pos() : cap_.hw_pos(); }
@@ -33,15 +34,24 @@ public:
 	bool stalled(uint64_t now_ns);
 	uint64_t bytes_done(uint64_t now_ns);
 	uint32_t pointer(uint64_t now_ns);
+	uint32_t position(uint64_t now_ns);
 	uint64_t frames_done(uint64_t now_ns) { return bytes_done(now_ns) / frame_bytes_; }
 	vcpcm_stream_stats stats() const;
 
 private:
 	bool playback() const { return direction_ == VCPCM_DIR_PLAYBACK; }
-	bool streaming() const { return state_ == VCPCM_ST_PREPARED || state_ == VCPCM_ST_RUNNING; }
+	// Where appl_ptr moves mean data to pass on (paused too: what is
+	// written while paused must be there when it resumes).
+	bool accepts_data() const
+	{
+		return state_ == VCPCM_ST_PREPARED || state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED;
+	}
 	int move_to(vcpcm_stream_event ev);
 	int send(const vcpcm_msg &m);
+	int send_request(vcpcm_msg &m);
 	int send_simple(uint32_t type, uint32_t value);
+	int refill();
+	int on_result(const vcpcm_msg &m, vcpcm_rx_event &ev);
 	int on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev);
 	int on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev);
 	bool reporting() const { return state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED; }
@@ -56,6 +66,8 @@ private:
 	void *chan_ = nullptr;
 	vcpcm_stream_state state_ = VCPCM_ST_CLOSED;
 	uint32_t epoch_ = 0;	// which START the remote's reports belong to
+	uint32_t last_tag_ = 0;	// the tag of the newest request
+	uint32_t awaited_tag_ = 0;	// the request whose RESULT is awaited; 0: none
 	uint32_t next_seq_ = 1;	// the report sequence number expected next
 	uint8_t *sw_buf_ = nullptr;
 	FrameLayout layout_;
@@ -101,21 +113,39 @@ int Stream::send_simple(uint32_t type, uint32_t value)
 {
 	vcpcm_msg m = {};
 	m.type = type;
-	m.u.dummy = value;	// OPEN/CLOSE dummy, START epoch, STOP draining
+	m.u.epoch = value;	// START epoch, STOP draining
 	return send(m);
+}
+
+// A request: tagged, and only the RESULT with its tag answers it. A late
+// answer to one the caller gave up on is never taken for the next one's.
+int Stream::send_request(vcpcm_msg &m)
+{
+	if (!++last_tag_)
+		last_tag_ = 1;	// 0 means "no request"
+	m.tag = last_tag_;
+	int err = send(m);
+	awaited_tag_ = err ? 0 : m.tag;
+	return err;
 }
 
 int Stream::open()
 {
 	int err = move_to(VCPCM_EV_OPEN);
-	return err ? err : send_simple(VCPCM_MSG_OPEN, 0);
+	if (err)
+		return err;
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_OPEN;
+	return send_request(m);
 }
 
 int Stream::reopen()
 {
 	if (state_ == VCPCM_ST_CLOSED || state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED)
 		return -VCPCM_EBADFD;
-	return send_simple(VCPCM_MSG_OPEN, 0);
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_OPEN;
+	return send_request(m);
 }
 
 int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
@@ -129,7 +159,7 @@ int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
 	m.u.config.bps = 8 * vcpcm_format_bytes(format);
 	m.u.config.format = format;
 	m.u.config.direction = direction_;
-	return send(m);
+	return send_request(m);
 }
 
 int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t,
@@ -172,9 +202,11 @@ int Stream::start(uint64_t now_ns, uint32_t free_running_lead)
 	// Free-running playback never acks: fill the remote now.
 	if (playback()) {
 		play_.run_free(free_running_lead);
-		int sent = play_.transfer(write_chunk, this);
-		if (sent < 0)
-			return sent;
+		err = refill();
+		if (err)
+			return err;
+	} else if (free_running_lead) {
+		cap_.run_free();
 	}
 	return move_to(VCPCM_EV_START);
 }
@@ -194,7 +226,16 @@ int Stream::pause(bool paused, uint64_t now_ns)
 		return err;
 	if (!paused)
 		report_ns_ = now_ns;	// the remote's clock resumes now
-	return move_to(ev);
+	err = move_to(ev);
+	// Whatever was committed while paused and did not fit then goes now.
+	return err || paused || !playback() ? err : refill();
+}
+
+// Playback: send what is committed, within what the remote has room for.
+int Stream::refill()
+{
+	int sent = play_.transfer(write_chunk, this);
+	return sent < 0 ? sent : 0;
 }
 
 int Stream::stop()
@@ -207,7 +248,11 @@ int Stream::stop()
 int Stream::close()
 {
 	int err = move_to(VCPCM_EV_CLOSE);
-	return err ? err : send_simple(VCPCM_MSG_CLOSE, 0);
+	if (err)
+		return err;
+	vcpcm_msg m = {};
+	m.type = VCPCM_MSG_CLOSE;
+	return send_request(m);
 }
 
 int Stream::set_control(uint32_t volume, uint32_t dest, uint32_t mute)
@@ -219,7 +264,7 @@ int Stream::set_control(uint32_t volume, uint32_t dest, uint32_t mute)
 	m.u.control.volume = volume;
 	m.u.control.dest = dest;
 	m.u.control.mute = mute;
-	return send(m);
+	return send_request(m);
 }
 
 int Stream::write_chunk(void *self, const vcpcm_chunk *c)
@@ -242,15 +287,22 @@ int Stream::write_chunk(void *self, const vcpcm_chunk *c)
 
 int Stream::ack(uint64_t appl_ptr)
 {
-	if (!streaming())
+	if (!accepts_data())
 		return 0;	// nothing to move until prepared again
 	if (!playback())
 		return cap_.ack(appl_ptr) < 0 ? -VCPCM_EPIPE : 0;
 	int added = play_.ack(appl_ptr);
-	if (added < 0)
-		return added;
-	int sent = play_.transfer(write_chunk, this);
-	return sent < 0 ? sent : 0;
+	return added < 0 ? added : refill();
+}
+
+void Stream::rebase(uint64_t appl_ptr)
+{
+	if (!accepts_data())
+		return;	// prepare starts afresh anyway
+	if (playback())
+		play_.rebase(appl_ptr);
+	else
+		cap_.rebase(appl_ptr);
 }
 
 // Reports are numbered from START: anything but the next number means
@@ -315,6 +367,11 @@ uint64_t Stream::bytes_done(uint64_t now_ns)
 	return returned_;
 }
 
+uint32_t Stream::position(uint64_t now_ns)
+{
+	return static_cast<uint32_t>((start_off_ + bytes_done(now_ns)) % sw_bytes_);
+}
+
 uint32_t Stream::pointer(uint64_t now_ns)
 {
 	read_ = bytes_done(now_ns);
@@ -326,6 +383,18 @@ vcpcm_stream_stats Stream::stats() const
 	vcpcm_stream_stats st = stats_;
 	st.in_flight = in_flight();
 	return st;
+}
+
+int Stream::on_result(const vcpcm_msg &m, vcpcm_rx_event &ev)
+{
+	if (!awaited_tag_ || m.tag != awaited_tag_) {
+		stats_.stale_rx++;	// the answer to a request given up on
+		return 0;
+	}
+	awaited_tag_ = 0;
+	ev.kind = VCPCM_RX_RESULT;
+	ev.result = m.u.result.success;
+	return 0;
 }
 
 int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
@@ -344,13 +413,19 @@ int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 		return periods;
 	stats_.bytes_rx += static_cast<uint32_t>(m.u.complete.count);
 	// The remote made room: refill it from what the application wrote.
-	int sent = play_.transfer(write_chunk, this);
-	if (sent < 0)
-		return sent;
+	err = refill();
+	if (err)
+		return err;
 	stats_.max_in_flight = max(stats_.max_in_flight, play_.in_flight());
 	ev.kind = VCPCM_RX_POSITION;
 	ev.periods = static_cast<uint32_t>(periods);
 	ev.drained = !play_.in_flight() && !play_.pending();
+	// Free-running playback (dmix) is told nothing of underruns by ALSA
+	// either; anything else heard silence the application never wrote.
+	if (m.u.complete.underrun && !play_.free_running()) {
+		stats_.underruns++;
+		ev.underrun_bytes = m.u.complete.underrun;
+	}
 	return 0;
 }
 
@@ -375,6 +450,14 @@ int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	rx_payload_ = static_cast<const uint8_t *>(m.payload);
 	int periods = cap_.receive(m.payload_len, store_chunk, this);
 	rx_payload_ = nullptr;
+	if (periods == -VCPCM_EPIPE) {
+		// No room: the application fell a buffer behind. Nothing was
+		// written; the caller stops the stream (overrun).
+		stats_.overruns++;
+		ev.kind = VCPCM_RX_POSITION;
+		ev.overrun = 1;
+		return 0;
+	}
 	if (periods < 0)
 		return periods;
 	stats_.bytes_rx += m.payload_len;
@@ -394,9 +477,7 @@ int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, ui
 		stats_.msgs_rx++;
 		switch (m.type) {
 		case VCPCM_MSG_RESULT:
-			ev.kind = VCPCM_RX_RESULT;
-			ev.result = m.u.result.success;
-			return 0;
+			return on_result(m, ev);
 		case VCPCM_MSG_COMPLETE:
 			err = on_complete(m, ev);
 			if (!err && ev.kind == VCPCM_RX_POSITION) {
@@ -406,7 +487,7 @@ int Stream::receive(const uint8_t *buf, uint32_t len, const uint8_t *payload, ui
 			break;
 		case VCPCM_MSG_CAPTURE:
 			err = on_capture(m, ev);
-			if (!err && ev.kind == VCPCM_RX_POSITION) {
+			if (!err && ev.kind == VCPCM_RX_POSITION && !ev.overrun) {
 				note_report(m.payload_len, now_ns);
 				note_unseen(now_ns, ev);
 			}
@@ -458,6 +539,7 @@ int vcpcm_stream_set_control(vcpcm_stream *s, uint32_t volume, uint32_t dest, ui
 	return object_in<Stream>(s)->set_control(volume, dest, mute);
 }
 int vcpcm_stream_ack(vcpcm_stream *s, uint64_t appl_ptr) { return object_in<Stream>(s)->ack(appl_ptr); }
+void vcpcm_stream_rebase(vcpcm_stream *s, uint64_t appl_ptr) { object_in<Stream>(s)->rebase(appl_ptr); }
 int vcpcm_stream_receive(vcpcm_stream *s, const void *msg, uint32_t len, const void *payload,
 			 uint32_t payload_len, uint32_t max_payload, uint64_t now_ns, vcpcm_rx_event *ev)
 {
@@ -466,6 +548,7 @@ int vcpcm_stream_receive(vcpcm_stream *s, const void *msg, uint32_t len, const v
 					     max_payload, now_ns, *ev);
 }
 uint32_t vcpcm_stream_pointer(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->pointer(now_ns); }
+uint32_t vcpcm_stream_position(vcpcm_stream *s, uint64_t now_ns) { return object_in<Stream>(s)->position(now_ns); }
 uint64_t vcpcm_stream_frames_done(vcpcm_stream *s, uint64_t now_ns)
 {
 	return object_in<Stream>(s)->frames_done(now_ns);

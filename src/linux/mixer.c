@@ -11,8 +11,13 @@
 
 #include "vcpcm.h"
 
-#define VCPCM_VOLUME_MIN	-10239	/* hundredths of a dB */
-#define VCPCM_VOLUME_MAX	400
+/*
+ * Hundredths of a dB. The top is 0 dB: sound servers put 100 % at the
+ * control's maximum, and full-scale audio must not clip there. (The
+ * Raspberry Pi's control reaches +4 dB; the wire still carries that.)
+ */
+#define VCPCM_VOLUME_MIN	-10239
+#define VCPCM_VOLUME_MAX	0
 
 static const DECLARE_TLV_DB_SCALE(vcpcm_db_scale, VCPCM_VOLUME_MIN, 1, 1);
 static const char *const vcpcm_routes[] = { "Auto", "Headphones", "HDMI" };
@@ -70,12 +75,64 @@ static int vcpcm_ctl_get(struct snd_kcontrol *kctl, struct snd_ctl_elem_value *u
 	return 0;
 }
 
-/* Returns 1 when the value changed (ALSA then notifies listeners). */
+/*
+ * Send the card's mixer values to every open playback substream at once,
+ * then wait for all the answers against one deadline: a dead remote costs
+ * a control write VCPCM_RESULT_TIMEOUT_MS, not that much per substream
+ * (ALSA holds every control of the card meanwhile). Each substream's
+ * request lock, taken while it was open, keeps it from closing under us.
+ * Context: process context, holding mixer_lock.
+ */
+static int vcpcm_mixer_send_all(struct vcpcm_card *vc)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(VCPCM_RESULT_TIMEOUT_MS);
+	struct vcpcm_sub *asked[VCPCM_MAX_SUBSTREAMS];
+	unsigned int i, n = 0;
+	int err = 0, ret;
+
+	mutex_lock(&vc->open_lock);
+	for (i = 0; i < vc->substreams && !err; i++) {
+		struct vcpcm_sub *sub = &vc->subs[SNDRV_PCM_STREAM_PLAYBACK][i];
+		struct snd_pcm_substream *ss = sub->substream;
+
+		if (!sub->ready)
+			continue;
+		/* One lock class, taken in index order. */
+		mutex_lock_nested(&sub->request_lock, i);
+		reinit_completion(&sub->result_done);
+		snd_pcm_stream_lock_irq(ss);
+		ret = vcpcm_stream_set_control(&sub->core, (u32)vc->volume, vc->route, !vc->unmuted);
+		snd_pcm_stream_unlock_irq(ss);
+		if (ret) {
+			dev_err(vc->card->dev, "mixer: sending failed (%d)\n", ret);
+			mutex_unlock(&sub->request_lock);
+			err = ret;
+		} else {
+			asked[n++] = sub;
+		}
+	}
+	mutex_unlock(&vc->open_lock);
+	for (i = 0; i < n; i++) {
+		long left = (long)(deadline - jiffies);
+
+		ret = vcpcm_wait_answer(asked[i], "mixer", left > 0 ? left : 0);
+		if (ret && !err)
+			err = ret;
+		mutex_unlock(&asked[i]->request_lock);
+	}
+	return err;
+}
+
+/*
+ * Returns 1 when the value changed (ALSA then notifies listeners), or the
+ * error when an open stream's remote refused it or did not answer: then
+ * the control keeps its old value (streams that took the new one get the
+ * old one again when they are next opened).
+ */
 static int vcpcm_ctl_put(struct snd_kcontrol *kctl, struct snd_ctl_elem_value *uval)
 {
 	struct vcpcm_card *vc = snd_kcontrol_chip(kctl);
-	int *field, value;
-	unsigned int i;
+	int *field, value, old, err;
 
 	switch (kctl->private_value) {
 	case VCPCM_CTL_VOLUME:
@@ -98,22 +155,17 @@ static int vcpcm_ctl_put(struct snd_kcontrol *kctl, struct snd_ctl_elem_value *u
 	}
 
 	mutex_lock(&vc->mixer_lock);
-	if (*field == value) {
+	old = *field;
+	if (old == value) {
 		mutex_unlock(&vc->mixer_lock);
 		return 0;
 	}
 	*field = value;
-	mutex_lock(&vc->open_lock);
-	for (i = 0; i < vc->substreams; i++) {
-		struct vcpcm_sub *sub = &vc->subs[SNDRV_PCM_STREAM_PLAYBACK][i];
-
-		/* A dead remote must not make the control fail: it is logged. */
-		if (sub->ready)
-			vcpcm_mixer_send(sub);
-	}
-	mutex_unlock(&vc->open_lock);
+	err = vcpcm_mixer_send_all(vc);
+	if (err)
+		*field = old;
 	mutex_unlock(&vc->mixer_lock);
-	return 1;
+	return err ?: 1;
 }
 
 static const struct snd_kcontrol_new vcpcm_controls[] = {

@@ -14,7 +14,6 @@
 
 #include "vcpcm.h"
 
-#define VCPCM_RESULT_TIMEOUT_MS	1000
 /* A running stream with no report for this long has lost its remote. */
 #define VCPCM_STALL_MS		400
 #define VCPCM_WATCHDOG_MS	100
@@ -64,25 +63,19 @@ static int vcpcm_send(void *chan_ptr, const void *msg, u32 len, const void *payl
 }
 
 /**
- * vcpcm_wait_result() - wait for the RESULT of a request just sent
+ * vcpcm_wait_answer() - wait for the RESULT of the request sent last
  * @sub: the substream
- * @sent: what sending the request returned
  * @what: the request, for error messages
+ * @timeout: jiffies to wait at most
  *
- * The remote may be dead: never waits longer than VCPCM_RESULT_TIMEOUT_MS.
- * Context: process context.
- * Return: the remote's answer, the send error, or -ETIMEDOUT.
+ * Context: process context, holding @sub's request_lock.
+ * Return: the remote's answer, or -ETIMEDOUT.
  */
-int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
+int vcpcm_wait_answer(struct vcpcm_sub *sub, const char *what, unsigned long timeout)
 {
 	struct device *dev = sub->vc->card->dev;
 
-	if (sent) {
-		dev_err(dev, "%s: sending failed (%d)\n", what, sent);
-		return sent;
-	}
-	if (!wait_for_completion_timeout(&sub->result_done,
-					 msecs_to_jiffies(VCPCM_RESULT_TIMEOUT_MS))) {
+	if (!wait_for_completion_timeout(&sub->result_done, timeout)) {
 		dev_err(dev, "%s: no answer from the remote within %d ms\n", what,
 			VCPCM_RESULT_TIMEOUT_MS);
 		return -ETIMEDOUT;
@@ -92,39 +85,111 @@ int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 	return sub->result;
 }
 
-/*
- * Should a report that crossed no period boundary update ALSA anyway? Yes
- * when it lets a task sleeping on the stream go on: the position is finer
- * than a period, so an application may have written a few frames early and
- * need more than the next boundary gives; checked only at boundaries it
- * would sleep into an xrun. ALSA wakes the sleepers under the same rule
- * (snd_pcm_update_state()); @unseen_bytes is how far the position moved
- * since ALSA last read it.
+/**
+ * vcpcm_wait_result() - wait for the RESULT of a request just sent
+ * @sub: the substream
+ * @sent: what sending the request returned
+ * @what: the request, for error messages
  *
- * But snd_pcm_period_elapsed() assumes a period went by: called with less,
- * after more than half the buffer's jiffies without an update, it takes the
- * call for a missed interrupt and adds a whole buffer to hw_ptr (silently
- * skipping captured data). Only wake early while that cannot happen.
+ * The remote may be dead: never waits longer than VCPCM_RESULT_TIMEOUT_MS.
+ * Context: process context, holding @sub's request_lock.
+ * Return: the remote's answer, the send error, or -ETIMEDOUT.
  */
-static bool vcpcm_early_wakeup(struct snd_pcm_substream *substream, u32 unseen_bytes)
+int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
+{
+	if (sent) {
+		dev_err(sub->vc->card->dev, "%s: sending failed (%d)\n", what, sent);
+		return sent;
+	}
+	return vcpcm_wait_answer(sub, what, msecs_to_jiffies(VCPCM_RESULT_TIMEOUT_MS));
+}
+
+/**
+ * vcpcm_elapsed_is_safe() - may snd_pcm_period_elapsed() be called now?
+ * @since_irq_boundary: frames from the period boundary ALSA counted at our
+ *                      last call to where the position will be now
+ * @period_size: frames per period
+ * @jiffies_since_irq: jiffies since our last call (or START)
+ * @buffer_jiffies: the buffer's length in jiffies
+ *
+ * snd_pcm_period_elapsed() assumes a period went by. Called with less, and
+ * more than half a buffer's jiffies after the position was last updated,
+ * ALSA takes it for a missed interrupt and adds a whole buffer to hw_ptr
+ * (skipping data). ALSA updates that time at each of our calls, so it is
+ * never older than ours: counting from our own last call is on the safe
+ * side, and needs nothing of ALSA but the public status record.
+ *
+ * Return: true when ALSA will see a period boundary, or cannot take the
+ * call for a missed interrupt.
+ */
+bool vcpcm_elapsed_is_safe(unsigned long since_irq_boundary, unsigned long period_size,
+			   unsigned long jiffies_since_irq, unsigned long buffer_jiffies)
+{
+	return since_irq_boundary >= period_size || jiffies_since_irq <= buffer_jiffies / 2;
+}
+
+/* Frames from @from to @to going forward, in a counter that wraps at @wrap. */
+static snd_pcm_uframes_t vcpcm_frames_between(snd_pcm_uframes_t from, snd_pcm_uframes_t to,
+					      snd_pcm_uframes_t wrap)
+{
+	return to >= from ? to - from : to + (wrap - from);
+}
+
+/*
+ * Where ALSA's hw_ptr will be when it next reads the position: its current
+ * value moved forward to the core's position in the buffer. The position
+ * never runs backwards and ALSA reads it later than this, so no further.
+ */
+static snd_pcm_uframes_t vcpcm_next_hw_ptr(struct vcpcm_sub *sub, struct snd_pcm_runtime *runtime)
+{
+	snd_pcm_uframes_t hw_ptr = runtime->status->hw_ptr;
+	snd_pcm_uframes_t pos = bytes_to_frames(runtime, vcpcm_stream_position(&sub->core,
+									      ktime_get_ns()));
+
+	return hw_ptr + vcpcm_frames_between(hw_ptr % runtime->buffer_size, pos,
+					     runtime->buffer_size);
+}
+
+static bool vcpcm_may_signal(struct vcpcm_sub *sub, struct snd_pcm_runtime *runtime,
+			     snd_pcm_uframes_t next_hw_ptr)
+{
+	return vcpcm_elapsed_is_safe(vcpcm_frames_between(sub->irq_boundary, next_hw_ptr,
+							  runtime->boundary),
+				     runtime->period_size, jiffies - sub->irq_jiffies,
+				     sub->buffer_jiffies);
+}
+
+/* Tell ALSA the position moved (under the stream lock), and remember when. */
+static void vcpcm_signal(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
-	/* Blocking read/write waits for twake frames; poll() for avail_min. */
-	struct wait_queue_head *sleepers = runtime->twake ? &runtime->tsleep : &runtime->sleep;
-	snd_pcm_uframes_t need = runtime->twake ?: runtime->control->avail_min;
-	snd_pcm_uframes_t avail;
 
-	if (jiffies - runtime->hw_ptr_jiffies > runtime->hw_ptr_buffer_jiffies / 2)
-		return false;
-	avail = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ? snd_pcm_playback_avail(runtime) :
-								 snd_pcm_capture_avail(runtime);
-	avail += bytes_to_frames(runtime, unseen_bytes);
-	/*
-	 * No barrier needed: called under the stream lock, which
-	 * wait_for_avail() holds when it queues itself; a poller that races
-	 * is picked up by the next report.
-	 */
-	return avail >= need && waitqueue_active(sleepers);
+	snd_pcm_period_elapsed_under_stream_lock(substream);
+	/* ALSA's period boundary is now the one at or below hw_ptr. */
+	sub->irq_boundary = runtime->status->hw_ptr - runtime->status->hw_ptr % runtime->period_size;
+	sub->irq_jiffies = jiffies;
+}
+
+/*
+ * Should a report that crossed no period boundary update ALSA anyway? Yes
+ * when it may let a task waiting on the stream go on: the position is finer
+ * than a period, so an application may have written a few frames early and
+ * need more than the next boundary gives; woken only at boundaries it would
+ * sleep into an xrun. Waiters wait for avail_min frames (a blocking
+ * read/write for at most that many), so wake when that much became
+ * available and ALSA does not know it yet.
+ */
+static bool vcpcm_wakes_waiters(struct snd_pcm_substream *substream,
+				snd_pcm_uframes_t next_hw_ptr)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t need = max_t(snd_pcm_uframes_t, runtime->control->avail_min, 1);
+	snd_pcm_uframes_t known, moved;
+
+	known = substream->stream == SNDRV_PCM_STREAM_PLAYBACK ? snd_pcm_playback_avail(runtime) :
+								  snd_pcm_capture_avail(runtime);
+	moved = vcpcm_frames_between(runtime->status->hw_ptr, next_hw_ptr, runtime->boundary);
+	return known < need && known + moved >= need;
 }
 
 static const char *vcpcm_dir_name(struct snd_pcm_substream *substream)
@@ -141,6 +206,63 @@ static const char *vcpcm_rx_error(int err)
 	case -EIO: return "a count the stream cannot have";
 	default: return "a message it cannot use";
 	}
+}
+
+static void vcpcm_xrun(struct vcpcm_sub *sub, struct snd_pcm_substream *substream,
+		       const char *why)
+{
+	dev_err_ratelimited(sub->vc->card->dev, "%s %u: %s: stopping the stream (xrun)\n",
+			    vcpcm_dir_name(substream), substream->number, why);
+	snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+}
+
+/*
+ * Playback has nothing left anywhere, but a period_elapsed now could make
+ * ALSA add a buffer (vcpcm_elapsed_is_safe()): end it as ALSA would, a
+ * drain done or (when the application lets the buffer run empty only
+ * with a stop) an underrun.
+ */
+static void vcpcm_drained_quietly(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+
+	if (runtime->state == SNDRV_PCM_STATE_DRAINING)
+		snd_pcm_stop(substream, SNDRV_PCM_STATE_SETUP);
+	else if (runtime->stop_threshold <= runtime->buffer_size)
+		vcpcm_xrun(sub, substream, "the application wrote nothing more in time");
+}
+
+/* A report moved the position (under the stream lock). */
+static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *substream,
+			       const struct vcpcm_rx_event *ev)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t next_hw_ptr;
+
+	if (ev->overrun) {
+		vcpcm_xrun(sub, substream,
+			   "the application is a buffer behind and more data came (overrun)");
+		return;
+	}
+	/* A remote that ran dry played silence the application never wrote. */
+	if (ev->underrun_bytes && runtime->state == SNDRV_PCM_STATE_RUNNING &&
+	    runtime->stop_threshold <= runtime->buffer_size) {
+		vcpcm_xrun(sub, substream, "the remote ran dry and played silence (underrun)");
+		return;
+	}
+	if (ev->lapped && runtime->stop_threshold < runtime->boundary) {
+		vcpcm_xrun(sub, substream,
+			   "a whole buffer went by between two position updates (reports too late for it)");
+		return;
+	}
+	next_hw_ptr = vcpcm_next_hw_ptr(sub, runtime);
+	if (!ev->periods && !ev->drained && !ev->lapped &&
+	    !vcpcm_wakes_waiters(substream, next_hw_ptr))
+		return;
+	if (vcpcm_may_signal(sub, runtime, next_hw_ptr))
+		vcpcm_signal(sub, substream);
+	else if (ev->drained)
+		vcpcm_drained_quietly(sub, substream);
 }
 
 /* Messages from the remote, in the transport's delivery context. */
@@ -165,18 +287,8 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	} else if (ev.kind == VCPCM_RX_RESULT) {
 		sub->result = ev.result;
 		complete(&sub->result_done);
-	} else if (ev.kind == VCPCM_RX_POSITION && ev.lapped &&
-		   substream->runtime->stop_threshold < substream->runtime->boundary) {
-		dev_err_ratelimited(sub->vc->card->dev,
-				    "%s %u: a whole buffer (%lu frames) went by between two position updates (reports too late for it): stopping the stream (xrun)\n",
-				    vcpcm_dir_name(substream), substream->number,
-				    substream->runtime->buffer_size);
-		snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
-	} else if (ev.kind == VCPCM_RX_POSITION &&
-		   (ev.periods || ev.drained || ev.lapped ||
-		    vcpcm_early_wakeup(substream, ev.unseen_bytes))) {
-		/* Period boundaries, and a drain that ends mid-period. */
-		snd_pcm_period_elapsed_under_stream_lock(substream);
+	} else if (ev.kind == VCPCM_RX_POSITION && snd_pcm_running(substream)) {
+		vcpcm_pcm_position(sub, substream, &ev);
 	}
 	snd_pcm_stream_unlock_irqrestore(substream, flags);
 }
@@ -280,9 +392,14 @@ static u32 vcpcm_free_running_lead(struct snd_pcm_substream *substream, u32 repo
 	struct snd_pcm_runtime *runtime = substream->runtime;
 	u64 per_report;
 
-	/* Decided at start: alsa-lib prepares before sw_params are set. */
-	if (substream->stream != SNDRV_PCM_STREAM_PLAYBACK ||
-	    runtime->stop_threshold < runtime->boundary)
+	/*
+	 * Decided at start: alsa-lib prepares before sw_params are set.
+	 * Capture runs free over unread data only where ALSA would not stop
+	 * it for that (a stop threshold beyond the buffer, as dsnoop sets).
+	 */
+	if (substream->stream == SNDRV_PCM_STREAM_CAPTURE)
+		return runtime->stop_threshold > runtime->buffer_size;
+	if (runtime->stop_threshold < runtime->boundary)
 		return 0;
 	per_report = div_u64((u64)runtime->rate * report_interval_ns, NSEC_PER_SEC);
 	return frames_to_bytes(runtime, max_t(u32, runtime->period_size, 2 * per_report + 1));
@@ -371,12 +488,23 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	if (runtime->state == SNDRV_PCM_STATE_XRUN)
 		sub->xruns++;	/* the application is recovering from one */
 	err = vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf);
-	if (!err)
+	if (!err) {
 		sub->report_ns = report_ns;
+		/* As ALSA computes it (hw_ptr_buffer_jiffies). */
+		sub->buffer_jiffies = div_u64((u64)runtime->buffer_size * HZ, runtime->rate);
+	}
 	snd_pcm_stream_unlock_irq(substream);
 	if (err)
 		dev_err(sub->vc->card->dev, "prepare: ring geometry rejected (%d)\n", err);
 	return err;
+}
+
+/* ALSA's period boundary is the one at or below hw_ptr; as of @when. */
+static void vcpcm_irq_restart(struct vcpcm_sub *sub, struct snd_pcm_runtime *runtime,
+			      unsigned long when)
+{
+	sub->irq_boundary = runtime->status->hw_ptr - runtime->status->hw_ptr % runtime->period_size;
+	sub->irq_jiffies = when;
 }
 
 static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
@@ -389,6 +517,7 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		err = vcpcm_stream_start(&sub->core, ktime_get_ns(),
 					 vcpcm_free_running_lead(substream, sub->report_ns));
 		if (!err) {
+			vcpcm_irq_restart(sub, substream->runtime, jiffies);
 			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
 			mod_timer(&sub->watchdog, jiffies + msecs_to_jiffies(VCPCM_WATCHDOG_MS));
 		}
@@ -397,6 +526,11 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
 		err = vcpcm_stream_pause(&sub->core, cmd == SNDRV_PCM_TRIGGER_PAUSE_PUSH,
 					 ktime_get_ns());
+		/*
+		 * ALSA backdates its update time at a pause so its next update
+		 * skips a check: only a crossed boundary is safe until then.
+		 */
+		vcpcm_irq_restart(sub, substream->runtime, jiffies - sub->buffer_jiffies - 2);
 		if (!err && cmd == SNDRV_PCM_TRIGGER_PAUSE_RELEASE)
 			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
 		return err;
@@ -473,7 +607,33 @@ static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 	return err ? -EPIPE : 0;
 }
 
+/*
+ * SNDRV_PCM_IOCTL_RESET moves appl_ptr to hw_ptr (folded into the first
+ * buffer) without calling .ack: the core must not take the step back for
+ * a rewind. The stream keeps running, as on any DMA card.
+ */
+static int vcpcm_pcm_ioctl(struct snd_pcm_substream *substream, unsigned int cmd, void *arg)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+	int err = snd_pcm_lib_ioctl(substream, cmd, arg);
+
+	if (err || cmd != SNDRV_PCM_IOCTL1_RESET)
+		return err;
+	snd_pcm_stream_lock_irq(substream);
+	vcpcm_stream_rebase(&sub->core, runtime->status->hw_ptr);
+	/*
+	 * ALSA recounts periods from hw_ptr after this returns, and hw_ptr may
+	 * move on before: count from the next boundary to be on the safe side.
+	 */
+	vcpcm_irq_restart(sub, runtime, jiffies - 1);
+	sub->irq_boundary += runtime->period_size;
+	snd_pcm_stream_unlock_irq(substream);
+	return 0;
+}
+
 static const struct snd_pcm_ops vcpcm_pcm_ops = {
+	.ioctl = vcpcm_pcm_ioctl,
 	.open = vcpcm_pcm_open,
 	.close = vcpcm_pcm_close,
 	.prepare = vcpcm_pcm_prepare,

@@ -14,6 +14,8 @@
 
 #define VCPCM_DRIVER		"vcpcm"
 #define VCPCM_MAX_SUBSTREAMS	VCPCM_EMU_MAX_PAIRS
+/* How long a request waits for the remote's RESULT. */
+#define VCPCM_RESULT_TIMEOUT_MS	1000
 
 struct vcpcm_card;
 
@@ -32,6 +34,10 @@ struct vcpcm_sub {
 	u64 stalls;				/* xruns because the remote fell silent */
 	struct timer_list watchdog;		/* notices a silent remote */
 	u32 report_ns;				/* reports needed this often (prepare) */
+	unsigned long buffer_jiffies;		/* the buffer's length (prepare) */
+	/* Our last snd_pcm_period_elapsed(): ALSA's period boundary then, and when. */
+	snd_pcm_uframes_t irq_boundary;		/* under the substream's lock */
+	unsigned long irq_jiffies;
 };
 
 struct vcpcm_card {
@@ -65,6 +71,9 @@ int vcpcm_proc_create(struct vcpcm_card *vc);
 int vcpcm_mixer_create(struct vcpcm_card *vc);
 int vcpcm_mixer_send(struct vcpcm_sub *sub);
 int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what);
+int vcpcm_wait_answer(struct vcpcm_sub *sub, const char *what, unsigned long timeout);
+bool vcpcm_elapsed_is_safe(unsigned long since_irq_boundary, unsigned long period_size,
+			   unsigned long jiffies_since_irq, unsigned long buffer_jiffies);
 
 /*
  * A request to the remote: the core sends it under the stream lock, then
