@@ -9,6 +9,7 @@
 #               arm64 modules, the same loopback in QEMU
 #   selftests   the kernel's ALSA pcm-test and mixer-test, in UML and on
 #               Debian 6.1 and 6.12 in QEMU
+#   demo        the README's `make demo`, from an empty cache (a new machine)
 #   reliability remote faults end to end, teardown while busy, stress, a
 #               hw_params fuzzer and a 30 s soak with random faults: in UML
 #               with KASAN+UBSAN+lockdep, and in UML with kmemleak
@@ -21,7 +22,7 @@ set -uo pipefail
 results=$(mktemp)
 export VCPCM_RESULTS=$results
 trap 'rm -f "$results"' EXIT
-steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak"}
+steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak demo"}
 start=$(date +%s)
 
 run_step() {	# name command...
@@ -38,6 +39,7 @@ run_step() {	# name command...
 for step in $steps; do
 	case $step in
 	build) run_step build "$VCPCM_TOP/scripts/test-build.sh" ;;
+	demo) run_step demo "$VCPCM_TOP/scripts/test-demo.sh" ;;
 	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" debug ;;
 	kunit-leak) run_step kunit-leak "$VCPCM_TOP/scripts/kunit.sh" leak ;;
 	e2e-*) run_step "$step" "$VCPCM_TOP/scripts/test-e2e.sh" "${step#e2e-}" ;;

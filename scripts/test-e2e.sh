@@ -13,7 +13,6 @@ set -euo pipefail
 target=${1:?usage: test-e2e.sh TARGET}
 scripts=$VCPCM_TOP/scripts
 
-make -s -C "$scripts/tools" >/dev/null
 tool_arch=x86_64
 args=()
 guest_env=
@@ -42,6 +41,7 @@ arm64-6.1 | arm64-6.12)
 *) die "unknown target $target" ;;
 esac
 
+make -s -C "$scripts/tools" "$tool_arch" >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 scripts=$VCPCM_TOP/scripts
 
-make -s -C "$scripts/tools" >/dev/null
+make -s -C "$scripts/tools" x86_64 >/dev/null
 args=()
 case $target in
 uml) args+=(--module "$(build_module e2e-uml "$("$scripts/uml-kernel.sh" debug)" ARCH=um)") ;;

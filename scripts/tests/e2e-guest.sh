@@ -154,6 +154,14 @@ vcpcm-pcmcheck pause -D $dev --pause-ms 300 >/tmp/pause.txt
 prc=$?
 sed 's/^/    /' /tmp/pause.txt
 check "pause freezes the position, resume continues, no xrun" test $prc = 0
+vcpcm-pcmcheck pause-write -D $dev --pause-ms 200 >/tmp/pw.txt
+prc=$?
+sed 's/^/    /' /tmp/pw.txt
+check "what is written while paused plays after resume (drain in time, no error)" test $prc = 0
+vcpcm-pcmcheck reset -D $dev >/tmp/reset.txt
+prc=$?
+sed 's/^/    /' /tmp/reset.txt
+check "snd_pcm_reset() on a running stream: it keeps running, no xrun" test $prc = 0
 
 # Mixer: the remote applies volume and mute to what it plays, so the
 # capture shows the effect.
@@ -168,8 +176,14 @@ check "mixer controls: PCM Playback Volume, Switch, Route" sh -c '
 	amixer -c vcpcm controls > /tmp/ctl.txt &&
 	grep -q "PCM Playback Volume" /tmp/ctl.txt && grep -q "PCM Playback Switch" /tmp/ctl.txt &&
 	grep -q "PCM Playback Route" /tmp/ctl.txt'
-check "volume has a dB scale (-102.39 .. +4.00 dB)" sh -c '
-	amixer -c vcpcm cget name="PCM Playback Volume" | grep -q "dBscale-min=-102.39dB,step=0.01dB,mute=1"'
+check "volume has a dB scale (-102.39 .. 0 dB)" sh -c '
+	amixer -c vcpcm cget name="PCM Playback Volume" | grep -q "dBscale-min=-102.39dB,step=0.01dB,mute=1" &&
+	amixer -c vcpcm cget name="PCM Playback Volume" | grep -q "min=-10239,max=0,"'
+# 100 % is what a sound server sets at full volume: it must not amplify, so a
+# full-scale pattern comes back bit-exact (nothing scaled, nothing clipped).
+amixer -q -c vcpcm cset name='PCM Playback Volume' 100%
+check "volume at 100 %: a full-scale pattern loops back bit-exact" \
+	loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE --rate 48000 --channels 2
 full=$(capture_tone)
 amixer -q -c vcpcm cset name='PCM Playback Volume' -- -600
 attenuated=$(capture_tone)

@@ -68,6 +68,33 @@ EOF_FAULTS
 # (reset was the last: its recovery is still in dmesg)
 check "a reset remote is opened again at prepare (dmesg names it)" \
 	sh -c "dmesg | grep -q 'the remote forgot the stream (restarted?): opening it again'"
+
+# A remote that answers no request, with four streams open: a mixer write
+# waits for all of them against one deadline (1 s, not 1 s per stream),
+# fails, and the control keeps its value; control reads go on.
+players=
+for i in 0 1 2 3; do
+	aplay -q -D hw:vcpcm,0,$i -t raw -f S16_LE -r 48000 -c 2 /dev/zero 2>/dev/null &
+	players="$players $!"
+done
+sleep 1
+echo no-answer >$ctl
+t0=$(date +%s%N)
+amixer -q -c vcpcm cset name='PCM Playback Volume' -- -600 2>/tmp/amixer.txt
+mrc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo none >$ctl
+echo "    amixer cset with a silent remote and 4 open streams: exit $mrc after $ms ms: $(cat /tmp/amixer.txt)"
+check "mixer write to a silent remote: fails within 1.5 s (one deadline for 4 streams)" \
+	test $mrc != 0 -a $ms -lt 1500
+check "mixer write to a silent remote: the control keeps its value" sh -c '
+	amixer -c vcpcm cget name="PCM Playback Volume" | grep -q ": values=0"'
+check "mixer write after the remote answers again: accepted" sh -c '
+	amixer -q -c vcpcm cset name="PCM Playback Volume" -- -600 &&
+	amixer -c vcpcm cget name="PCM Playback Volume" | grep -q ": values=-600" &&
+	amixer -q -c vcpcm cset name="PCM Playback Volume" 0'
+kill $players 2>/dev/null
+wait $players 2>/dev/null
 # The same with an application that waits in poll() (mmap clients, sound
 # servers): nothing in ALSA times out for it, only the driver's watchdog
 # can wake it when the remote falls silent.

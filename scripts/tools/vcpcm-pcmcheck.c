@@ -5,6 +5,8 @@
  *   vcpcm-pcmcheck drain   [-D DEV] [-r RATE] [-c CH] [-n FRAMES] [--tolerance-ms MS]
  *   vcpcm-pcmcheck pause   [-D DEV] [-r RATE] [-c CH] [--pause-ms MS]
  *   vcpcm-pcmcheck suspend [-D DEV] [-r RATE] [-c CH] [--seconds S]
+ *   vcpcm-pcmcheck pause-write [-D DEV] [-r RATE] [-c CH] [--pause-ms MS]
+ *   vcpcm-pcmcheck reset   [-D DEV] [-r RATE] [-c CH]
  *
  * drain:   queue FRAMES, then time snd_pcm_drain() against what was still queued (the
  *          delay): it must end within delay/rate + tolerance (20 ms) and not before
@@ -15,6 +17,14 @@
  * suspend: stream for S seconds while something else suspends the system; when a write
  *          reports -ESTRPIPE, resume (or re-prepare, if the driver cannot resume) and go on.
  *          Passes when every frame was written, with at least one suspend seen.
+ *
+ * pause-write: pause a running stream, write more while paused, resume and drain: the
+ *          drain must end in time with no error (what was written while paused plays).
+ * reset:   snd_pcm_reset() on a running stream that is not stopped when it runs empty
+ *          (stop threshold = boundary, as sound servers set it): it must go on running (no
+ *          xrun, state RUNNING) while the application keeps writing, and drain in time.
+ *          (With the default stop threshold ALSA itself stops it as soon as the position
+ *          moves: the buffer is empty after a reset.)
  *
  * S16_LE playback, interleaved RW. Prints one "PASS ..." or "FAIL ..." line with the
  * figures; exit 0 on pass, 1 on fail, 2 on usage or setup errors.
@@ -40,8 +50,11 @@ static void die(const char *what, int err)
 	exit(2);
 }
 
-/* Open and configure: buffer of buffer_ms, 4 periods, start once a period is queued. */
-static void open_pcm(unsigned int buffer_ms)
+/*
+ * Open and configure: buffer of buffer_ms, 4 periods, start once a period is queued;
+ * never_stop: a stop threshold of boundary (the stream is not stopped when it runs empty).
+ */
+static void open_pcm_stopping(unsigned int buffer_ms, int never_stop)
 {
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_sw_params_t *sw;
@@ -65,9 +78,21 @@ static void open_pcm(unsigned int buffer_ms)
 	snd_pcm_hw_params_get_period_size(hw, &period_size, NULL);
 	snd_pcm_sw_params_alloca(&sw);
 	snd_pcm_sw_params_current(pcm, sw);
+	if (never_stop) {
+		snd_pcm_uframes_t boundary;
+
+		if ((err = snd_pcm_sw_params_get_boundary(sw, &boundary)) < 0 ||
+		    (err = snd_pcm_sw_params_set_stop_threshold(pcm, sw, boundary)) < 0)
+			die("sw_params stop threshold", err);
+	}
 	if ((err = snd_pcm_sw_params_set_start_threshold(pcm, sw, period_size)) < 0 ||
 	    (err = snd_pcm_sw_params(pcm, sw)) < 0)
 		die("sw_params", err);
+}
+
+static void open_pcm(unsigned int buffer_ms)
+{
+	open_pcm_stopping(buffer_ms, 0);
 }
 
 /* A non-silent signal, so a capture of it would show every frame. */
@@ -222,9 +247,75 @@ static int check_suspend(unsigned int seconds)
 	return ok ? 0 : 1;
 }
 
+static int check_pause_write(unsigned int pause_ms)
+{
+	snd_pcm_uframes_t total = rate, done = 0;	/* one second */
+	short *buf = make_frames(total);
+	struct write_stats ws = { 0 };
+	snd_pcm_sframes_t delay = 0, avail;
+	double t0, took, expect;
+	int err, ok;
+
+	open_pcm(200);
+	write_until(buf, total, &done, buffer_size / 2, &ws);
+	if ((err = snd_pcm_start(pcm)) < 0 && snd_pcm_state(pcm) != SND_PCM_STATE_RUNNING)
+		die("start", err);
+	sleep_ms(30);
+	if ((err = snd_pcm_pause(pcm, 1)) < 0)
+		die("pause", err);
+	/* Fill what room there is while paused. */
+	avail = snd_pcm_avail(pcm);
+	if (avail < 0)
+		die("avail while paused", (int)avail);
+	write_until(buf, total, &done, done + (snd_pcm_uframes_t)avail, &ws);
+	sleep_ms(pause_ms);
+	if ((err = snd_pcm_pause(pcm, 0)) < 0)
+		die("resume", err);
+	if ((err = snd_pcm_delay(pcm, &delay)) < 0)
+		die("delay", err);
+	t0 = now_ms();
+	err = snd_pcm_drain(pcm);
+	took = now_ms() - t0;
+	expect = delay * 1000.0 / rate;
+	ok = err == 0 && ws.xruns == 0 && took <= expect + 100;
+	printf("%s pause-write written_while_paused=%ld queued_at_drain=%ld expected_ms=%.1f "
+	       "took_ms=%.1f xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", (long)avail, (long)delay,
+	       expect, took, ws.xruns, snd_strerror(err));
+	free(buf);
+	snd_pcm_close(pcm);
+	return ok ? 0 : 1;
+}
+
+static int check_reset(void)
+{
+	snd_pcm_uframes_t total = rate, done = 0;	/* one second */
+	short *buf = make_frames(total);
+	struct write_stats ws = { 0 };
+	snd_pcm_state_t after;
+	double t0, took;
+	int err, ok;
+
+	open_pcm_stopping(200, 1);
+	write_until(buf, total, &done, total / 3, &ws);
+	if ((err = snd_pcm_reset(pcm)) < 0)
+		die("reset", err);
+	after = snd_pcm_state(pcm);
+	/* The rest, written as the buffer empties. */
+	write_until(buf, total, &done, total, &ws);
+	t0 = now_ms();
+	err = snd_pcm_drain(pcm);
+	took = now_ms() - t0;
+	ok = err == 0 && ws.xruns == 0 && after == SND_PCM_STATE_RUNNING && took < 400;
+	printf("%s reset state_after_reset=%s xruns=%d drain_ms=%.1f drain=%s\n", ok ? "PASS" : "FAIL",
+	       snd_pcm_state_name(after), ws.xruns, took, snd_strerror(err));
+	free(buf);
+	snd_pcm_close(pcm);
+	return ok ? 0 : 1;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: vcpcm-pcmcheck drain|pause|suspend [-D DEV] [-r RATE] [-c CH] "
+	fprintf(stderr, "usage: vcpcm-pcmcheck drain|pause|suspend|pause-write|reset [-D DEV] [-r RATE] [-c CH] "
 			"[-n FRAMES] [--tolerance-ms MS] [--pause-ms MS] [--seconds S]\n");
 	exit(2);
 }
@@ -268,6 +359,10 @@ int main(int argc, char **argv)
 		return check_pause(pause_ms);
 	if (!strcmp(mode, "suspend"))
 		return check_suspend(seconds);
+	if (!strcmp(mode, "pause-write"))
+		return check_pause_write(pause_ms);
+	if (!strcmp(mode, "reset"))
+		return check_reset();
 	usage();
 	return 2;
 }
