@@ -47,7 +47,7 @@ trap 'rm -rf "$out"' EXIT
 rc=0
 "$scripts/vm-run" --target "$target" --timeout 600 --out "$out" "${args[@]}" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pattern" \
-	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pcmcheck" --bring alsabat \
+	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pcmcheck" --bring alsabat --bring speaker-test \
 	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
 	--file "$scripts/tests/e2e-guest.sh:/tmp/bin/e2e-guest.sh" \
 	-- "PATH=/tmp/bin:\$PATH; export PATH $guest_env; sh /tmp/bin/e2e-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?

@@ -145,6 +145,10 @@ batrc=$?
 grep -E 'Detected|PASS|FAIL|Return value' /tmp/bat.txt | sed 's/^/    /'
 check "alsabat loopback analysis (997 Hz, 2 ch)" test $batrc = 0
 
+# speaker-test, as a user tries a new card: a sine on each channel, no error.
+check "speaker-test: sine on 2 channels, one loop" \
+	timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
+
 # Stream control through alsa-lib (scripts/tools/vcpcm-pcmcheck.c).
 vcpcm-pcmcheck drain -D $dev -n 12000 >/tmp/drain.txt
 drc=$?
