@@ -98,7 +98,7 @@ static int write_data(struct vcpcm_emu *e, u32 chan, const u8 *data, u32 len)
 
 /* Collect one tick's messages for chan: COMPLETE total, CAPTURE bytes. */
 struct tick_result {
-	u32 completed, underrun, captured, epoch, messages;
+	u32 completed, underrun, captured, lost, epoch, messages;
 	u8 data[FIFO];
 };
 
@@ -128,6 +128,7 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 			KUNIT_ASSERT_LE(test, t->captured + out[i].payload_len, (u32)FIFO);
 			memcpy(t->data + t->captured, out[i].payload, out[i].payload_len);
 			t->captured += out[i].payload_len;
+			t->lost += m.u.capture.lost;
 			t->epoch = m.u.capture.epoch;
 		}
 	}
@@ -291,6 +292,31 @@ static void emu_u8_silence_and_draining(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vcpcm_emu_running(e));
 }
 
+/* Capture the remote cannot keep while its reports are held is reported lost. */
+static void emu_reports_lost_capture(struct kunit *test)
+{
+	struct vcpcm_emu *e = new_emu(test);
+	struct tick_result *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct vcpcm_emu_fault delay = {
+		.kind = VCPCM_FAULT_DELAY, .chan = CAP(0), .delay_ms = 1000,
+	};
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	ready(test, e, CAP(0), VCPCM_FMT_U8, 1, 8000);
+	KUNIT_ASSERT_EQ(test, simple(e, CAP(0), VCPCM_MSG_START, 1, 0), 0);
+	tick(test, e, 10 * MS, CAP(0), t);
+	KUNIT_EXPECT_EQ(test, t->lost, 0u);
+	KUNIT_ASSERT_EQ(test, vcpcm_emu_inject(e, &delay, 10 * MS), 0);
+	tick(test, e, 500 * MS, CAP(0), t);	/* held: 3920 bytes staged */
+	KUNIT_EXPECT_EQ(test, t->messages, 0u);
+	tick(test, e, 1100 * MS, CAP(0), t);	/* 8720 due, FIFO bytes kept */
+	KUNIT_EXPECT_EQ(test, t->captured, (u32)FIFO);
+	KUNIT_EXPECT_EQ(test, t->lost, 8720u - FIFO);
+	tick(test, e, 1110 * MS, CAP(0), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 80u);
+	KUNIT_EXPECT_EQ(test, t->lost, 0u);
+}
+
 static void emu_pause_keeps_fifo_and_freezes_clock(struct kunit *test)
 {
 	struct vcpcm_emu *e = new_emu(test);
@@ -324,6 +350,7 @@ static struct kunit_case vcpcm_emu_cases[] = {
 	KUNIT_CASE(emu_flow_control),
 	KUNIT_CASE(emu_loops_playback_to_capture),
 	KUNIT_CASE(emu_u8_silence_and_draining),
+	KUNIT_CASE(emu_reports_lost_capture),
 	KUNIT_CASE(emu_pause_keeps_fifo_and_freezes_clock),
 	{}
 };

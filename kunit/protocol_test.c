@@ -62,6 +62,7 @@ static struct vcpcm_msg sample(u32 type, const u8 *payload, u32 payload_len)
 		m.u.capture.count = payload_len;
 		m.u.capture.epoch = 9;
 		m.u.capture.seq = 0xfffffffe;
+		m.u.capture.lost = 0x10203;
 		m.payload = payload;
 		m.payload_len = payload_len;
 		break;

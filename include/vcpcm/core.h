@@ -145,8 +145,7 @@ struct vcpcm_stream_stats {
 	uint64_t stale_rx;	/* messages for an older start (ignored) */
 	uint64_t bad_rx;	/* malformed or impossible messages */
 	uint64_t seq_errors;	/* reports lost, repeated or out of order */
-	uint64_t underruns;	/* playback: reports of silence played (the FIFO ran dry) */
-	uint64_t overruns;	/* capture: data with no room left in the buffer */
+	uint64_t overruns;	/* capture: data with no room left, or lost by the remote */
 	uint64_t max_report_gap_ns;	/* longest wait between two reports while running */
 	uint32_t max_in_flight;	/* most bytes queued at the remote at once */
 	uint32_t in_flight;	/* bytes queued at the remote now */
@@ -200,6 +199,14 @@ struct vcpcm_sw_buffer {
 struct vcpcm_stream { uint64_t opaque[68]; };
 
 void vcpcm_stream_init(struct vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, void *chan);
+/*
+ * Request tags and START epochs only grow over a substream's lives (each
+ * open constructs the stream afresh): the largest used so far, and, for a
+ * stream just constructed, carry on after it. A late answer or report of
+ * an earlier open is then never taken for one of this.
+ */
+uint32_t vcpcm_stream_serial(const struct vcpcm_stream *s);
+void vcpcm_stream_follow(struct vcpcm_stream *s, uint32_t serial);
 enum vcpcm_stream_state vcpcm_stream_get_state(const struct vcpcm_stream *s);
 int vcpcm_stream_open(struct vcpcm_stream *s);
 /* Sends OPEN again to a remote that forgot the channel (it restarted). */
@@ -254,8 +261,9 @@ struct vcpcm_rx_event {
 	uint32_t underrun_bytes;
 	/*
 	 * POSITION, capture: data arrived with no room for it (the application
-	 * is a buffer behind and did not allow overwriting). Nothing was
-	 * written and the position did not move: the caller stops the stream.
+	 * is a buffer behind and did not allow overwriting), or the remote
+	 * lost some before it. Nothing was written and the position did not
+	 * move: the caller stops the stream.
 	 */
 	uint32_t overrun;
 };

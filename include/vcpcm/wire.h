@@ -14,8 +14,8 @@
  * WRITE's fixed part in the same message. AUDS's CONTROL volume is in the
  * firmware's own units; here it is hundredths of a dB. Requests carry a tag
  * that their RESULT echoes, COMPLETE reports the silence played when the
- * FIFO ran dry, and capture (CAPTURE) and PAUSE are extensions that AUDS
- * does not have. Talking to real VideoCore firmware needs a translating
+ * FIFO ran dry, and capture (CAPTURE, which reports data the remote lost)
+ * and PAUSE are extensions that AUDS does not have. Talking to real VideoCore firmware needs a translating
  * bridge or dialect.
  *
  * All fields are little-endian, fixed width, no padding. Shared by the C glue
@@ -129,10 +129,16 @@ struct vcpcm_msg_pause {
 	uint32_t paused;	/* 1: freeze, 0: resume */
 };
 
+/*
+ * lost: bytes of capture the remote could not keep since its last report
+ * (its own buffer overflowed while reports were held back). Like underrun
+ * for playback: the host makes it an xrun instead of a silent gap.
+ */
 struct vcpcm_msg_capture {
 	uint32_t count;		/* payload bytes that follow */
 	uint32_t epoch;		/* the START this data belongs to: stale data is dropped */
 	uint32_t seq;		/* report sequence number since START */
+	uint32_t lost;		/* bytes the remote dropped before this message */
 };
 
 /* Size of each message's fixed part: the 32-bit type plus its body. */

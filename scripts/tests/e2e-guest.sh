@@ -68,6 +68,28 @@ FLOAT_LE 48000 8 rw
 FLOAT_LE 8000 6 mmap-ni
 EOF_MATRIX
 
+# Stress (VCPCM_E2E_STRESS=N): the slowest matrix case N times. Every run must
+# come back bit-exact, or with an xrun the application saw: never silence
+# inserted or data lost without one.
+if [ "${VCPCM_E2E_STRESS:-0}" -gt 0 ]; then
+	n=0 exact=0 xrun=0 silent=0
+	while [ $n -lt "$VCPCM_E2E_STRESS" ]; do
+		n=$((n + 1))
+		loopback.sh --play-dev $dev --cap-dev $dev --format S32_LE --rate 192000 \
+			--channels 8 --frames 96000 --seed "$n" --mmap >/tmp/stress.txt 2>&1
+		if grep -q '^PASS' /tmp/stress.txt; then
+			exact=$((exact + 1))
+		elif grep -q 'xrun_msgs=[1-9]' /tmp/stress.txt; then
+			xrun=$((xrun + 1))
+		else
+			silent=$((silent + 1))
+			sed 's/^/    /' /tmp/stress.txt
+		fi
+	done
+	echo "    stress S32_LE 192000 Hz 8 ch mmap: $n runs, $exact bit-exact, $xrun with an xrun the application saw, $silent wrong without one"
+	check "stress: S32_LE 192000 Hz 8 ch mmap x $n, never wrong without an xrun" test $silent = 0
+fi
+
 # All substream pairs at once (playback N loops back to capture N).
 pairs=$(ls -d /proc/asound/vcpcm/pcm0p/sub* | wc -l)
 check "the card has 8 playback/capture pairs by default" test "$pairs" = 8

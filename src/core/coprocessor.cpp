@@ -94,6 +94,7 @@ struct Channel {
 	uint32_t seq = 0;
 	uint32_t unreported = 0;
 	uint32_t dry_unreported = 0;	// silence played because the FIFO ran dry
+	uint32_t lost_unreported = 0;	// capture: dropped because staging was full
 	// A report held back by REORDER, sent after the channel's next one.
 	vcpcm_emu_out reordered = {};
 	bool has_reordered = false;
@@ -101,12 +102,18 @@ struct Channel {
 	uint8_t *reorder_buf = nullptr;
 
 	bool clocked() const { return state == RUNNING || state == DRAINING; }
+	// Capture that did not fit staging (reports held back): the host hears of it.
+	void note_lost(uint64_t bytes)
+	{
+		stats.dropped_bytes += bytes;
+		lost_unreported = static_cast<uint32_t>(min<uint64_t>(lost_unreported + bytes, 0x7fffffffu));
+	}
 	uint8_t silence_byte() const { return config.format == VCPCM_FMT_U8 ? 0x80 : 0; }
 	uint32_t staging_room(uint32_t fifo_bytes) const { return fifo_bytes - fifo_bytes % frame_bytes; }
 	// A new START or a STOP: nothing of the old run is reported any more.
 	void forget_reports()
 	{
-		seq = unreported = staged = dry_unreported = 0;
+		seq = unreported = staged = dry_unreported = lost_unreported = 0;
 		has_reordered = false;
 	}
 };
@@ -385,7 +392,7 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 		cap.staged += fill;
 		cap.frames_done += fill / cap.frame_bytes;
 		cap.loop_fed = true;
-		cap.stats.dropped_bytes += due - fill;
+		cap.note_lost(due - fill);
 	} else {
 		taken = ch.fifo.pop(nullptr, static_cast<uint32_t>(min<uint64_t>(due, ch.fifo.level())));
 	}
@@ -429,7 +436,7 @@ void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
 		fill_bytes(cap.staging + cap.staged, cap.silence_byte(), fill);
 		cap.staged += fill;
 		cap.frames_done += due_frames;
-		cap.stats.dropped_bytes += due - fill;
+		cap.note_lost(due - fill);
 	}
 	report_captured(chan, now_ns);
 }
@@ -437,18 +444,23 @@ void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
 void Coprocessor::report_captured(uint32_t chan, uint64_t now_ns)
 {
 	Channel &cap = chans_[chan];
-	if (!cap.staged || faults_.holding(chan, now_ns))
+	if ((!cap.staged && !cap.lost_unreported) || faults_.holding(chan, now_ns))
 		return;	// a late remote keeps its data until it reports
 	uint32_t chunk = params_.max_payload - params_.max_payload % cap.frame_bytes;
-	for (uint32_t off = 0; off < cap.staged; off += chunk) {
+	// At least one message, the first saying what was lost before it.
+	uint32_t off = 0;
+	do {
 		vcpcm_msg m = {};
 		m.type = VCPCM_MSG_CAPTURE;
-		m.payload = cap.staging + off;
+		m.payload = cap.staged ? cap.staging + off : nullptr;
 		m.payload_len = min(chunk, cap.staged - off);
 		m.u.capture.count = m.payload_len;
 		m.u.capture.epoch = cap.epoch;
+		m.u.capture.lost = cap.lost_unreported;
+		cap.lost_unreported = 0;
 		emit(chan, m);
-	}
+		off += m.payload_len;
+	} while (off < cap.staged);
 	cap.stats.bytes_captured += cap.staged;
 	cap.staged = 0;
 }

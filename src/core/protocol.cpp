@@ -64,7 +64,7 @@ uint32_t fixed_size(uint32_t type)
 	case VCPCM_MSG_START:
 	case VCPCM_MSG_STOP: return VCPCM_MSG_HDR_SIZE + 4;
 	case VCPCM_MSG_WRITE: return VCPCM_MSG_HDR_SIZE + 16;
-	case VCPCM_MSG_CAPTURE: return VCPCM_MSG_HDR_SIZE + 12;
+	case VCPCM_MSG_CAPTURE: return VCPCM_MSG_HDR_SIZE + 16;
 	case VCPCM_MSG_PAUSE: return VCPCM_MSG_HDR_SIZE + 4;
 	default: return 0;
 	}
@@ -132,6 +132,7 @@ int encode(const vcpcm_msg &m, uint8_t *buf, uint32_t cap)
 		w.u32(m.u.capture.count);
 		w.u32(m.u.capture.epoch);
 		w.u32(m.u.capture.seq);
+		w.u32(m.u.capture.lost);
 		break;
 	}
 	if (w.overflowed())
@@ -210,6 +211,7 @@ int decode_parts(const uint8_t *buf, uint32_t len, const uint8_t *payload, uint3
 		m.u.capture.count = r.u32();
 		m.u.capture.epoch = r.u32();
 		m.u.capture.seq = r.u32();
+		m.u.capture.lost = r.u32();
 		m.payload_len = m.u.capture.count;
 		break;
 	}

@@ -16,6 +16,8 @@ public:
 		chan_ = chan;
 	}
 	vcpcm_stream_state state() const { return state_; }
+	uint32_t serial() const { return max(last_tag_, epoch_); }
+	void follow(uint32_t serial) { last_tag_ = epoch_ = serial; }
 	int open();
 	int reopen();
 	int configure(uint32_t format, uint32_t channels, uint32_t rate);
@@ -422,10 +424,8 @@ int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	ev.drained = !play_.in_flight() && !play_.pending();
 	// Free-running playback (dmix) is told nothing of underruns by ALSA
 	// either; anything else heard silence the application never wrote.
-	if (m.u.complete.underrun && !play_.free_running()) {
-		stats_.underruns++;
+	if (!play_.free_running())
 		ev.underrun_bytes = m.u.complete.underrun;
-	}
 	return 0;
 }
 
@@ -447,6 +447,14 @@ int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	int err = check_sequence(m.u.capture.seq);
 	if (err)
 		return err;
+	// The remote dropped data before this: a gap the application must
+	// hear of (dsnoop's free-running slave does not care, like DMA).
+	if (m.u.capture.lost && !cap_.free_running()) {
+		stats_.overruns++;
+		ev.kind = VCPCM_RX_POSITION;
+		ev.overrun = 1;
+		return 0;
+	}
 	rx_payload_ = static_cast<const uint8_t *>(m.payload);
 	int periods = cap_.receive(m.payload_len, store_chunk, this);
 	rx_payload_ = nullptr;
@@ -513,6 +521,8 @@ void vcpcm_stream_init(vcpcm_stream *s, uint32_t direction, vcpcm_send_fn send, 
 	vcpcm::construct_in<Stream>(s)->init(direction, send, chan);
 }
 vcpcm_stream_state vcpcm_stream_get_state(const vcpcm_stream *s) { return object_in<Stream>(s)->state(); }
+uint32_t vcpcm_stream_serial(const vcpcm_stream *s) { return object_in<Stream>(s)->serial(); }
+void vcpcm_stream_follow(vcpcm_stream *s, uint32_t serial) { object_in<Stream>(s)->follow(serial); }
 int vcpcm_stream_open(vcpcm_stream *s) { return object_in<Stream>(s)->open(); }
 int vcpcm_stream_reopen(vcpcm_stream *s) { return object_in<Stream>(s)->reopen(); }
 int vcpcm_stream_configure(vcpcm_stream *s, uint32_t wire_format, uint32_t channels, uint32_t rate)

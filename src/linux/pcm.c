@@ -241,12 +241,13 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 
 	if (ev->overrun) {
 		vcpcm_xrun(sub, substream,
-			   "the application is a buffer behind and more data came (overrun)");
+			   "no room for the captured data, or the remote lost some (overrun)");
 		return;
 	}
 	/* A remote that ran dry played silence the application never wrote. */
 	if (ev->underrun_bytes && runtime->state == SNDRV_PCM_STATE_RUNNING &&
 	    runtime->stop_threshold <= runtime->buffer_size) {
+		sub->underruns++;
 		vcpcm_xrun(sub, substream, "the remote ran dry and played silence (underrun)");
 		return;
 	}
@@ -337,10 +338,12 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 	/* Construct the core before /proc (under open_lock) can see it. */
 	vcpcm_stream_init(&sub->core, substream->stream == SNDRV_PCM_STREAM_PLAYBACK ?
 			  VCPCM_DIR_PLAYBACK : VCPCM_DIR_CAPTURE, vcpcm_send, sub->chan);
+	vcpcm_stream_follow(&sub->core, sub->serial);
 	mutex_lock(&vc->open_lock);
 	sub->substream = substream;
 	sub->xruns = 0;
 	sub->stalls = 0;
+	sub->underruns = 0;
 	mutex_unlock(&vc->open_lock);
 	vc->transport->ops->attach(sub->chan, vcpcm_pcm_rx, sub);
 	err = vcpcm_request(sub, "open", vcpcm_stream_open(&sub->core));
@@ -355,6 +358,7 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 		mutex_unlock(&vc->open_lock);
 	}
 	if (err) {
+		sub->serial = vcpcm_stream_serial(&sub->core);
 		vc->transport->ops->detach(sub->chan);
 		mutex_lock(&vc->open_lock);
 		sub->substream = NULL;
@@ -374,6 +378,7 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 	del_timer_sync(&sub->watchdog);
 	/* Closing always finishes, even if the remote does not answer. */
 	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
+	sub->serial = vcpcm_stream_serial(&sub->core);
 	sub->vc->transport->ops->detach(sub->chan);
 	mutex_lock(&sub->vc->open_lock);
 	sub->substream = NULL;

@@ -18,7 +18,7 @@ static const char *const vcpcm_state_names[VCPCM_ST_COUNT] = {
 struct vcpcm_proc_snapshot {
 	struct vcpcm_stream_stats st;
 	enum vcpcm_stream_state state;
-	u64 xruns, stalls;
+	u64 xruns, stalls, underruns;
 	unsigned int rate, frame_bytes;
 	u32 report_ns;
 };
@@ -40,6 +40,7 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 	s.state = vcpcm_stream_get_state(&sub->core);
 	s.xruns = sub->xruns;
 	s.stalls = sub->stalls;
+	s.underruns = sub->underruns;
 	s.report_ns = sub->report_ns;
 	if (substream->runtime->rate && substream->runtime->frame_bits) {
 		s.rate = substream->runtime->rate;
@@ -53,7 +54,8 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 		    s.st.msgs_tx, s.st.msgs_rx, s.st.stale_rx, s.st.bad_rx, s.st.seq_errors);
 	snd_iprintf(buf, "  bytes: %llu sent, %llu %s\n", s.st.bytes_tx, s.st.bytes_rx,
 		    dir == SNDRV_PCM_STREAM_PLAYBACK ? "consumed by the remote" : "received");
-	snd_iprintf(buf, "  xruns: %llu (remote silent: %llu)\n", s.xruns, s.stalls);
+	snd_iprintf(buf, "  xruns: %llu (remote silent: %llu, remote ran dry: %llu, capture overruns: %llu)\n",
+		    s.xruns, s.stalls, s.underruns, s.st.overruns);
 	bytes_per_s = (u64)s.rate * s.frame_bytes;
 	snd_iprintf(buf, "  remote FIFO: %u bytes now, %u at most", s.st.in_flight, s.st.max_in_flight);
 	if (bytes_per_s)

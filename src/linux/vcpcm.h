@@ -30,8 +30,10 @@ struct vcpcm_sub {
 	struct completion result_done;
 	int result;
 	bool ready;				/* opened at the remote; under open_lock */
+	u32 serial;				/* tags and epochs of earlier opens */
 	u64 xruns;				/* under the substream's lock */
 	u64 stalls;				/* xruns because the remote fell silent */
+	u64 underruns;				/* xruns because the remote ran dry */
 	struct timer_list watchdog;		/* notices a silent remote */
 	u32 report_ns;				/* reports needed this often (prepare) */
 	unsigned long buffer_jiffies;		/* the buffer's length (prepare) */
