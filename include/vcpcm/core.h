@@ -75,6 +75,14 @@ uint32_t vcpcm_cring_hw_pos(const struct vcpcm_cring *r);
 /* Bytes delivered over data the application had not read yet (overruns). */
 uint64_t vcpcm_cring_overwritten(const struct vcpcm_cring *r);
 
+/* ---- Arithmetic --------------------------------------------------------- */
+
+/*
+ * n / d and n % d (d != 0) in 32-bit steps, as the core divides on 32-bit
+ * targets (no 64-bit division helpers there); for tests on 64-bit hosts.
+ */
+uint64_t vcpcm_divide_in_steps(uint64_t n, uint32_t d, uint32_t *rem);
+
 /* ---- Buffer layout ---------------------------------------------------- */
 
 /*

@@ -5,6 +5,7 @@
 // loopback of the paired playback channel (bit-exact when both use the
 // same format), or silence. Time comes from the caller; nothing here
 // sleeps, locks or allocates.
+#include "divide.hpp"
 #include "fault_plan.hpp"
 #include "gain.hpp"
 #include "protocol.hpp"
@@ -12,7 +13,7 @@
 namespace vcpcm {
 namespace {
 
-constexpr uint64_t NSEC_PER_SEC = 1000000000ull;
+constexpr uint32_t NSEC_PER_SEC = 1000000000u;
 constexpr uint32_t MIN_RATE = 5512, MAX_RATE = 384000, MAX_CHANNELS = 8;
 
 uint64_t align8(uint64_t n) { return (n + 7) & ~7ull; }
@@ -31,10 +32,10 @@ public:
 	{
 		if (now_ns <= base_ns_)
 			return base_frames_;
-		uint64_t whole_seconds = (now_ns - base_ns_) / NSEC_PER_SEC;
-		base_ns_ += whole_seconds * NSEC_PER_SEC;
-		base_frames_ += whole_seconds * rate_;
-		return base_frames_ + (now_ns - base_ns_) * rate_ / NSEC_PER_SEC;
+		QuotRem elapsed = divide(now_ns - base_ns_, NSEC_PER_SEC);
+		base_ns_ += elapsed.quot * NSEC_PER_SEC;
+		base_frames_ += elapsed.quot * rate_;
+		return base_frames_ + quotient(static_cast<uint64_t>(elapsed.rem) * rate_, NSEC_PER_SEC);
 	}
 private:
 	uint64_t base_ns_ = 0, base_frames_ = 0;

@@ -10,10 +10,10 @@ int RingGeometry::assign(const vcpcm_ring_geometry &g)
 		return -VCPCM_EINVAL;
 	if (!g.period_bytes || g.period_bytes % g.frame_bytes || g.period_bytes > g.sw_bytes)
 		return -VCPCM_EINVAL;
-	uint64_t buffer_frames = g.sw_bytes / g.frame_bytes;
+	uint32_t buffer_frames = g.sw_bytes / g.frame_bytes;
 	// ALSA's boundary is a multiple of the buffer size; anything else
 	// would make the folded pointer land in the wrong place.
-	if (!g.boundary || g.boundary % buffer_frames || g.appl_start >= g.boundary)
+	if (!g.boundary || remainder(g.boundary, buffer_frames) || g.appl_start >= g.boundary)
 		return -VCPCM_EINVAL;
 	frame_bytes = g.frame_bytes;
 	sw_bytes = g.sw_bytes;

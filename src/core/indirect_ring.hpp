@@ -4,7 +4,7 @@
 // (rewinds refused, appl_ptr folded at boundary, remote counts checked).
 #pragma once
 
-#include "support.hpp"
+#include "divide.hpp"
 
 namespace vcpcm {
 
@@ -20,7 +20,7 @@ public:
 	// Where frame number appl lives in the ALSA buffer.
 	uint32_t sw_offset_of(uint64_t appl) const
 	{
-		return static_cast<uint32_t>(appl % (sw_bytes / frame_bytes)) * frame_bytes;
+		return remainder(appl, sw_bytes / frame_bytes) * frame_bytes;
 	}
 };
 
@@ -40,7 +40,7 @@ private:
 inline uint32_t ring_add(uint32_t pos, uint64_t n, uint32_t size)
 {
 	uint64_t sum = pos + n;
-	return static_cast<uint32_t>(sum < size ? sum : sum % size);
+	return static_cast<uint32_t>(sum < size ? sum : remainder(sum, size));
 }
 
 // Counts period boundaries crossed by a byte position that only grows.
@@ -59,9 +59,9 @@ public:
 			into_period_ = static_cast<uint32_t>(into);
 			return 0;
 		}
-		uint64_t crossed = into / period_bytes_;
-		into_period_ = static_cast<uint32_t>(into - crossed * period_bytes_);
-		return static_cast<uint32_t>(crossed);
+		QuotRem crossed = divide(into, period_bytes_);
+		into_period_ = crossed.rem;
+		return static_cast<uint32_t>(crossed.quot);
 	}
 private:
 	uint32_t period_bytes_ = 1;

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 // How often a stream needs the remote's reports (see vcpcm/core.h).
-#include "support.hpp"
+#include "divide.hpp"
 
 namespace vcpcm {
 namespace {
 
 constexpr uint64_t NSEC_PER_SEC = 1000000000ull;
 
-// Time for rate frames of frame_bytes to fill bytes, in ns.
-uint64_t ns_to_fill(uint64_t bytes, uint32_t rate, uint32_t frame_bytes)
+// Time for rate frames of frame_bytes to fill bytes, in ns. Two floor
+// divisions in a row are exactly one by the product.
+uint64_t ns_to_fill(uint32_t bytes, uint32_t rate, uint32_t frame_bytes)
 {
-	return bytes * NSEC_PER_SEC / (static_cast<uint64_t>(rate) * frame_bytes);
+	return quotient(quotient(bytes * NSEC_PER_SEC, rate), frame_bytes);
 }
 
 } // namespace

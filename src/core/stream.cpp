@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // A host-side stream: the state machine, one ring and the protocol,
 // talking to the remote through the caller's send function.
+#include "divide.hpp"
 #include "frame_layout.hpp"
 #include "indirect_ring.hpp"
 #include "protocol.hpp"
@@ -37,7 +38,7 @@ public:
 	uint64_t bytes_done(uint64_t now_ns);
 	uint32_t pointer(uint64_t now_ns);
 	uint32_t position(uint64_t now_ns);
-	uint64_t frames_done(uint64_t now_ns) { return bytes_done(now_ns) / frame_bytes_; }
+	uint64_t frames_done(uint64_t now_ns) { return quotient(bytes_done(now_ns), frame_bytes_); }
 	vcpcm_stream_stats stats() const;
 
 private:
@@ -362,7 +363,7 @@ uint64_t Stream::bytes_done(uint64_t now_ns)
 	// it must not point at data that is not in the buffer yet.
 	if (playback() && state_ == VCPCM_ST_RUNNING && now_ns > report_ns_) {
 		uint64_t ns = min<uint64_t>(now_ns - report_ns_, timing_.report_interval_ns);
-		uint64_t frames = ns * timing_.rate / 1000000000ull;
+		uint64_t frames = quotient(ns * timing_.rate, 1000000000u);
 		estimate += min<uint64_t>(frames * frame_bytes_, play_.in_flight());
 	}
 	returned_ = max(returned_, estimate);
@@ -371,13 +372,13 @@ uint64_t Stream::bytes_done(uint64_t now_ns)
 
 uint32_t Stream::position(uint64_t now_ns)
 {
-	return static_cast<uint32_t>((start_off_ + bytes_done(now_ns)) % sw_bytes_);
+	return remainder(start_off_ + bytes_done(now_ns), sw_bytes_);
 }
 
 uint32_t Stream::pointer(uint64_t now_ns)
 {
 	read_ = bytes_done(now_ns);
-	return static_cast<uint32_t>((start_off_ + read_) % sw_bytes_);
+	return remainder(start_off_ + read_, sw_bytes_);
 }
 
 vcpcm_stream_stats Stream::stats() const
