@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Error numbers the C++ core returns (as negative values). The core cannot
- * include kernel headers, so it uses these; they equal the generic Linux
- * values and the glue checks that at build time.
+ * Error numbers the C++ core returns (as negative values), and the ones a
+ * remote puts in RESULT: the generic Linux numbers, whatever the host. The
+ * core cannot include kernel headers, so it uses these; the glue turns
+ * them into the kernel's own (vcpcm_kernel_errno()), which differ on some
+ * architectures (alpha, mips, parisc, sparc).
  */
 #ifndef VCPCM_ERRNO_H
 #define VCPCM_ERRNO_H
@@ -19,5 +21,35 @@
 #define VCPCM_EBADFD	77
 #define VCPCM_EMSGSIZE	90
 #define VCPCM_ETIMEDOUT	110
+
+#if defined(__KERNEL__) && !defined(__cplusplus)
+#include <linux/errno.h>
+
+/**
+ * vcpcm_kernel_errno() - a core or remote error as this kernel numbers it
+ * @err: 0, a negative VCPCM_E* value, or a kernel error already (a
+ *       transport's own), which is passed on as it is
+ *
+ * Return: 0 or a negative kernel errno.
+ */
+static inline int vcpcm_kernel_errno(int err)
+{
+	switch (err) {
+	case -VCPCM_EIO: return -EIO;
+	case -VCPCM_EAGAIN: return -EAGAIN;
+	case -VCPCM_ENOMEM: return -ENOMEM;
+	case -VCPCM_EBUSY: return -EBUSY;
+	case -VCPCM_EINVAL: return -EINVAL;
+	case -VCPCM_ENOSPC: return -ENOSPC;
+	case -VCPCM_EPIPE: return -EPIPE;
+	case -VCPCM_EPROTO: return -EPROTO;
+	case -VCPCM_EILSEQ: return -EILSEQ;
+	case -VCPCM_EBADFD: return -EBADFD;
+	case -VCPCM_EMSGSIZE: return -EMSGSIZE;
+	case -VCPCM_ETIMEDOUT: return -ETIMEDOUT;
+	default: return err;
+	}
+}
+#endif
 
 #endif /* VCPCM_ERRNO_H */

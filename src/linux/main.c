@@ -50,12 +50,6 @@ MODULE_PARM_DESC(buffer_kib, "Largest intermediate buffer in KiB (16-4096, defau
 module_param(max_payload, int, 0444);
 MODULE_PARM_DESC(max_payload, "Emulated link: largest audio payload per message in bytes (256-65536, at most fifo_bytes; default 4000, the VideoCore audio service's inline limit).");
 
-/* The core's error numbers are the kernel's. */
-static_assert(VCPCM_EINVAL == EINVAL && VCPCM_EIO == EIO && VCPCM_EPIPE == EPIPE &&
-	      VCPCM_EBADFD == EBADFD && VCPCM_EPROTO == EPROTO && VCPCM_EMSGSIZE == EMSGSIZE &&
-	      VCPCM_ENOSPC == ENOSPC && VCPCM_EBUSY == EBUSY && VCPCM_ETIMEDOUT == ETIMEDOUT &&
-	      VCPCM_EAGAIN == EAGAIN && VCPCM_ENOMEM == ENOMEM && VCPCM_EILSEQ == EILSEQ);
-
 static struct platform_device *vcpcm_devices[SNDRV_CARDS];
 static struct dentry *vcpcm_debugfs_root;	/* snd-vcpcm/ */
 

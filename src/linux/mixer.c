@@ -101,7 +101,8 @@ static int vcpcm_mixer_send_all(struct vcpcm_card *vc)
 		mutex_lock_nested(&sub->request_lock, i);
 		reinit_completion(&sub->result_done);
 		snd_pcm_stream_lock_irq(ss);
-		ret = vcpcm_stream_set_control(&sub->core, (u32)vc->volume, vc->route, !vc->unmuted);
+		ret = vcpcm_kernel_errno(vcpcm_stream_set_control(&sub->core, (u32)vc->volume,
+								  vc->route, !vc->unmuted));
 		snd_pcm_stream_unlock_irq(ss);
 		if (ret) {
 			dev_err(vc->card->dev, "mixer: sending failed (%d)\n", ret);

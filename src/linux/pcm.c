@@ -276,8 +276,9 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	int err;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
-	err = vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
-				   sub->vc->transport->max_payload, ktime_get_ns(), &ev);
+	err = vcpcm_kernel_errno(vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
+						      sub->vc->transport->max_payload,
+						      ktime_get_ns(), &ev));
 	if (err) {
 		dev_err_ratelimited(sub->vc->card->dev,
 				    "%s %u: %s from the remote (%d): stopping the stream (xrun)\n",
@@ -286,7 +287,7 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 		if (snd_pcm_running(substream))
 			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 	} else if (ev.kind == VCPCM_RX_RESULT) {
-		sub->result = ev.result;
+		sub->result = vcpcm_kernel_errno(ev.result);
 		complete(&sub->result_done);
 	} else if (ev.kind == VCPCM_RX_POSITION && snd_pcm_running(substream)) {
 		vcpcm_pcm_position(sub, substream, &ev);
@@ -492,7 +493,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	snd_pcm_stream_lock_irq(substream);
 	if (runtime->state == SNDRV_PCM_STATE_XRUN)
 		sub->xruns++;	/* the application is recovering from one */
-	err = vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf);
+	err = vcpcm_kernel_errno(vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf));
 	if (!err) {
 		sub->report_ns = report_ns;
 		/* As ALSA computes it (hw_ptr_buffer_jiffies). */
@@ -519,8 +520,9 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
-		err = vcpcm_stream_start(&sub->core, ktime_get_ns(),
-					 vcpcm_free_running_lead(substream, sub->report_ns));
+		err = vcpcm_kernel_errno(vcpcm_stream_start(&sub->core, ktime_get_ns(),
+							    vcpcm_free_running_lead(substream,
+										    sub->report_ns)));
 		if (!err) {
 			vcpcm_irq_restart(sub, substream->runtime, jiffies);
 			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
@@ -529,8 +531,9 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		return err;
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
-		err = vcpcm_stream_pause(&sub->core, cmd == SNDRV_PCM_TRIGGER_PAUSE_PUSH,
-					 ktime_get_ns());
+		err = vcpcm_kernel_errno(vcpcm_stream_pause(&sub->core,
+							    cmd == SNDRV_PCM_TRIGGER_PAUSE_PUSH,
+							    ktime_get_ns()));
 		/*
 		 * ALSA backdates its update time at a pause so its next update
 		 * skips a check: only a crossed boundary is safe until then.
@@ -541,7 +544,7 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		return err;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
-		err = vcpcm_stream_stop(&sub->core);
+		err = vcpcm_kernel_errno(vcpcm_stream_stop(&sub->core));
 		/* A dead link must not keep ALSA from stopping. */
 		if (err)
 			dev_warn_ratelimited(sub->vc->card->dev, "stop: %d\n", err);
@@ -605,7 +608,7 @@ static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 	if (substream->stream == SNDRV_PCM_STREAM_PLAYBACK && !snd_pcm_running(substream) &&
 	    runtime->stop_threshold >= runtime->boundary)
 		return 0;
-	err = vcpcm_stream_ack(&sub->core, runtime->control->appl_ptr);
+	err = vcpcm_kernel_errno(vcpcm_stream_ack(&sub->core, runtime->control->appl_ptr));
 	if (err && err != -EPIPE)
 		dev_err_ratelimited(sub->vc->card->dev, "%s %u: cannot pass the data on (%d): xrun\n",
 				    vcpcm_dir_name(substream), substream->number, err);

@@ -24,6 +24,7 @@
 #include <linux/workqueue.h>
 
 #include "transport.h"
+#include "vcpcm/errno.h"
 
 struct vcpcm_emu_transport {
 	struct vcpcm_transport base;
@@ -137,7 +138,8 @@ static int vcpcm_emu_send(struct vcpcm_chan *chan, const void *msg, u32 len,
 
 	spin_lock_irqsave(&t->emu_lock, flags);
 	t0 = ktime_get_ns();
-	ret = vcpcm_emu_handle(t->emu, chan->id, msg, len, payload, payload_len, t0, &reply);
+	ret = vcpcm_kernel_errno(vcpcm_emu_handle(t->emu, chan->id, msg, len, payload,
+						  payload_len, t0, &reply));
 	t->model_ns += ktime_get_ns() - t0;
 	if (ret == 1) {
 		t->replies[chan->id] = reply;
@@ -259,7 +261,7 @@ static ssize_t vcpcm_emu_fault_write(struct file *file, const char __user *ubuf,
 	err = vcpcm_emu_parse_fault(line, &f);
 	if (!err) {
 		spin_lock_irqsave(&t->emu_lock, flags);
-		err = vcpcm_emu_inject(t->emu, &f, ktime_get_ns());
+		err = vcpcm_kernel_errno(vcpcm_emu_inject(t->emu, &f, ktime_get_ns()));
 		spin_unlock_irqrestore(&t->emu_lock, flags);
 	}
 	if (err) {

@@ -10,6 +10,7 @@
 #include <sound/pcm.h>
 
 #include "vcpcm/core.h"
+#include "vcpcm/errno.h"
 #include "transport.h"
 
 #define VCPCM_DRIVER		"vcpcm"
@@ -88,7 +89,7 @@ bool vcpcm_elapsed_is_safe(unsigned long since_irq_boundary, unsigned long perio
 	mutex_lock(&(sub)->request_lock);					\
 	reinit_completion(&(sub)->result_done);					\
 	snd_pcm_stream_lock_irq(__ss);						\
-	__sent = (call);							\
+	__sent = vcpcm_kernel_errno(call);					\
 	snd_pcm_stream_unlock_irq(__ss);					\
 	__ret = vcpcm_wait_result(sub, __sent, what);				\
 	mutex_unlock(&(sub)->request_lock);					\
