@@ -15,7 +15,7 @@ all: modules
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
-	scripts/check-ko.sh $(MODULE) $(wildcard src/core/*.o)
+	VCPCM_SYMVERS=$(KDIR)/Module.symvers scripts/check-ko.sh $(MODULE) $(wildcard src/core/*.o)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

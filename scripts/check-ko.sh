@@ -4,9 +4,13 @@
 #    only when a sanitizer selects CONFIG_CONSTRUCTORS; otherwise they are
 #    silently skipped), checked in the C++ objects themselves;
 #  - constructor sections in the .ko that do not come from a sanitizer;
-#  - C++ runtime symbols nobody provides.
+#  - C++ runtime symbols nobody provides;
+#  - with VCPCM_SYMVERS=<kernel build>/Module.symvers: any undefined symbol
+#    the target kernel does not export (a libgcc helper such as __udivdi3 or
+#    __aeabi_uldivmod that 64-bit division pulls in on 32-bit targets, say:
+#    the module would not load).
 #
-#   check-ko.sh MODULE.ko [CXX-OBJECT.o...]
+#   [VCPCM_SYMVERS=FILE] check-ko.sh MODULE.ko [CXX-OBJECT.o...]
 set -euo pipefail
 ko=${1:?usage: check-ko.sh MODULE.ko [CXX-OBJECT.o...]}
 shift
@@ -42,5 +46,16 @@ if [ -n "$undef" ]; then
 	echo "$undef" | sed 's/^/  /' >&2
 	bad=1
 fi
-[ $bad = 0 ] && echo "check-ko: $ko ok (no C++ constructors, no C++ runtime symbols)"
+checked="no C++ constructors, no C++ runtime symbols"
+if [ -n "${VCPCM_SYMVERS:-}" ] && [ -f "$VCPCM_SYMVERS" ]; then
+	unexported=$("$readelf" -sW "$ko" | awk '$7 == "UND" && $8 != "" {print $8}' | sort -u |
+		comm -23 - <(awk '{print $2}' "$VCPCM_SYMVERS" | sort -u) || true)
+	if [ -n "$unexported" ]; then
+		echo "check-ko: $ko needs symbols the target kernel does not export ($VCPCM_SYMVERS):" >&2
+		echo "$unexported" | sed 's/^/  /' >&2
+		bad=1
+	fi
+	checked="$checked, every undefined symbol exported by the kernel"
+fi
+[ $bad = 0 ] && echo "check-ko: $ko ok ($checked)"
 exit $bad

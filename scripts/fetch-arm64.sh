@@ -12,55 +12,19 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
-
-dpkg --print-foreign-architectures | grep -qx arm64 ||
-	die "arm64 is not a dpkg foreign architecture: run scripts/install-deps.sh"
-debs=$VCPCM_CACHE/arm64/debs
-mkdir -p "$debs"
+. "$here/lib/debs.sh"
+debs_init arm64
+mkdir -p "$VCPCM_CACHE/arm64"
 exec 9>"$VCPCM_CACHE/arm64/.lock"
 flock 9
-
-# cand[pkg] = file name that `apt-get download` gives the candidate of an arm64 (or arch:all)
-# package (epochs are URL-encoded there). apt-cache is slow to start: ask for many at once.
-declare -A cand=()
-resolve() {
-	local args=() p f
-	# Only ask for (and reset) what is not resolved yet.
-	for p in "$@"; do
-		[ -z "${cand[$p]+x}" ] || continue
-		args+=("$p:arm64" "$p:all")
-		cand[$p]=
-	done
-	[ ${#args[@]} -gt 0 ] || return 0
-	while read -r p f; do cand[$p]=$f; done < <(
-		apt-cache show --no-all-versions "${args[@]}" 2>/dev/null | awk '
-			/^Package: / { p = $2 } /^Version: / { v = $2 } /^Architecture: / { a = $2 }
-			function out() { if (a == "arm64" || a == "all") { gsub(/:/, "%3a", v); print p, p "_" v "_" a ".deb" } a = "" }
-			/^$/ { out() } END { out() }')
-}
-
-# Path of the downloaded .deb of a resolved package (downloading it if needed).
-fetch() {
-	local f=${cand[$1]:-}
-	[ -n "$f" ] || return 1
-	if [ ! -s "$debs/$f" ]; then
-		log "downloading $f"
-		# Sandbox::User=root: the cache dir is root's and _apt need not read it.
-		(cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root \
-			"$1:$(basename "$f" .deb | sed 's/.*_//')" >/dev/null) ||
-			die "apt-get download $1 failed"
-		[ -s "$debs/$f" ] || die "apt-get download did not produce $f"
-	fi
-	printf '%s\n' "$debs/$f"
-}
 
 # Unpack the packages of one arm64 kernel ABI.
 fetch_kernel() {
 	local kver=$1 dir=$VCPCM_CACHE/arm64/$1 img=linux-image-$1-unsigned p debsv=() k kb z
-	[ -n "${cand[$img]}" ] || img=linux-image-$kver
+	[ -n "${debs_cand[$img]}" ] || img=linux-image-$kver
 	for p in "linux-headers-$kver" "linux-headers-${kver%-arm64}-common" "$img"; do
-		[ -n "${cand[$p]}" ] || die "no $p:arm64 in apt"
-		debsv+=("${cand[$p]}")
+		[ -n "${debs_cand[$p]}" ] || die "no $p:arm64 in apt"
+		debsv+=("${debs_cand[$p]}")
 	done
 	if [ "$(cat "$dir/.vcpcm-stamp" 2>/dev/null)" = "${debsv[*]}" ]; then return 0; fi
 
@@ -68,17 +32,10 @@ fetch_kernel() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	for p in "linux-headers-$kver" "linux-headers-${kver%-arm64}-common" "$img"; do
-		dpkg-deb -x "$(fetch "$p")" "$dir"
+		dpkg-deb -x "$(debs_fetch "$p")" "$dir"
 	done
 
-	# The headers' scripts/ and tools/ link to ../../lib/linux-kbuild-X: use the host's
-	# (amd64) build of the same kbuild, installed with the amd64 headers.
-	k=$dir/usr/src/linux-headers-$kver
-	kb=$(readlink "$k/scripts" | sed -n 's|.*/lib/\(linux-kbuild-[^/]*\)/.*|\1|p')
-	[ -n "$kb" ] || die "cannot find the kbuild link in $k/scripts"
-	[ -d "/usr/lib/$kb" ] || die "/usr/lib/$kb missing: install the amd64 linux-headers of $kver"
-	mkdir -p "$dir/usr/lib"
-	ln -sfn "/usr/lib/$kb" "$dir/usr/lib/$kb"
+	debs_link_kbuild "$dir" "$kver"
 
 	# QEMU wants an uncompressed Image; Debian ships it gzip'ed as vmlinuz.
 	z=$dir/boot/vmlinuz-$kver
@@ -105,9 +62,9 @@ fetch_rootfs() {
 	# Fast path: every recorded package still has the same candidate version.
 	if [ -f "$root/.vcpcm-stamp" ]; then
 		mapfile -t stamp <"$root/.vcpcm-stamp"
-		resolve "${stamp[@]%%_*}"
+		debs_resolve "${stamp[@]%%_*}"
 		more=0
-		for f in "${stamp[@]}"; do [ "${cand[${f%%_*}]}" = "$f" ] || more=1; done
+		for f in "${stamp[@]}"; do [ "${debs_cand[${f%%_*}]}" = "$f" ] || more=1; done
 		# A seed added since the rootfs was built.
 		for p in "${rootfs_seeds[@]}"; do
 			printf '%s\n' "${stamp[@]%%_*}" | grep -qx "$p" || more=1
@@ -120,11 +77,11 @@ fetch_rootfs() {
 	mkdir -p "$tmp"
 	declare -A have=()
 	add_pkg() {
-		f=$(fetch "$1") || return 1
+		f=$(debs_fetch "$1") || return 1
 		have[$1]=$(basename "$f")
 		dpkg-deb -x "$f" "$tmp"
 	}
-	resolve "${rootfs_seeds[@]}"
+	debs_resolve "${rootfs_seeds[@]}"
 	for p in "${rootfs_seeds[@]}"; do add_pkg "$p" || die "no $p:arm64 in apt"; done
 
 	# Resolve NEEDED sonames until every one is present somewhere in the tree.
@@ -143,7 +100,7 @@ fetch_rootfs() {
 			[ -n "${have[$p]:-}" ] || new[$p]=$so
 		done
 		[ ${#new[@]} -gt 0 ] || break
-		resolve "${!new[@]}"
+		debs_resolve "${!new[@]}"
 		for p in "${!new[@]}"; do add_pkg "$p" || die "no $p:arm64 in apt (for ${new[$p]})"; done
 		unset new
 	done
@@ -163,13 +120,13 @@ for t in arm64-6.1 arm64-6.12; do
 	want+=("linux-headers-$k" "linux-headers-${k%-arm64}-common" "linux-image-$k-unsigned" "linux-image-$k")
 done
 [ ! -f "$(arm64_rootfs)/.vcpcm-stamp" ] || want+=($(sed 's/_.*//' "$(arm64_rootfs)/.vcpcm-stamp"))
-resolve "${want[@]}"
+debs_resolve "${want[@]}"
 # The arm64 indexes exist only after an apt-get update that followed --add-architecture.
-if [ -z "${cand[busybox-static]}" ]; then
+if [ -z "${debs_cand[busybox-static]}" ]; then
 	log "apt-get update (arm64 indexes)"
 	apt-get update -qq >/dev/null
-	cand=()
-	resolve "${want[@]}"
+	debs_forget
+	debs_resolve "${want[@]}"
 fi
 fetch_kernel "${kvers[0]}"
 fetch_kernel "${kvers[1]}"

@@ -3,7 +3,8 @@
 # Idempotent: a second run only checks. Run as root.
 #
 #   scripts/install-deps.sh            host packages + amd64 kernels + arm64 kernel/userland debs
-#   VCPCM_NO_ARM64=1 scripts/...       skip the arm64 parts
+#                                      + 32-bit ARM kernel headers (unpacked, never installed)
+#   VCPCM_NO_ARM64=1 scripts/...       skip the ARM parts (the demo does)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
@@ -12,12 +13,22 @@ export DEBIAN_FRONTEND=noninteractive INITRD=No
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 
 apt_updated=0
-apt_update() { [ $apt_updated = 1 ] || { log "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; }; }
+# A mirror caught mid-sync fails one index now and then: go on with the lists apt has.
+apt_update() {
+	[ $apt_updated = 0 ] || return 0
+	log "apt-get update"
+	$SUDO apt-get update -qq || log "apt-get update reported errors; going on with the lists it has"
+	apt_updated=1
+}
 
 pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
       zstd python3 rsync dkms alsa-utils libasound2-dev busybox-static qemu-system-x86
       qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-12-aarch64-linux-gnu
-      g++-12-aarch64-linux-gnu linux-source-6.12 linux-image-amd64 linux-headers-amd64 sox
+      g++-12-aarch64-linux-gnu linux-source-6.12
+      # 32-bit ARM builds (armhf: ARMv7; armel: the Raspberry Pi Zero/1's ARMv6)
+      gcc-12-arm-linux-gnueabihf g++-12-arm-linux-gnueabihf gcc-arm-linux-gnueabihf
+      g++-arm-linux-gnueabihf gcc-12-arm-linux-gnueabi g++-12-arm-linux-gnueabi
+      gcc-arm-linux-gnueabi g++-arm-linux-gnueabi linux-image-amd64 linux-headers-amd64 sox
       file python3-matplotlib
       # make bench: the rig's own wakeup latency (cyclictest)
       rt-tests
@@ -43,13 +54,16 @@ for p in "linux-image-$k612" "linux-headers-$k612"; do
 	$SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
 
-# arm64: never install arm64 headers as packages (that would remove the host gcc);
+# ARM: never install foreign headers as packages (that would remove the host gcc);
 # download and unpack them into the cache instead.
 if [ -z "${VCPCM_NO_ARM64:-}" ]; then
-	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-		$SUDO dpkg --add-architecture arm64
-		apt_updated=0
-	fi
+	for a in arm64 armhf armel; do
+		if ! dpkg --print-foreign-architectures | grep -qx $a; then
+			$SUDO dpkg --add-architecture $a
+			apt_updated=0
+		fi
+	done
 	"$here/fetch-arm64.sh"
+	"$here/fetch-arm32.sh" >/dev/null
 fi
 log "dependencies ok (6.1: $(k61_abi), 6.12: $k612)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build snd-vcpcm for Debian's 6.1 and 6.12 kernels, amd64 and arm64, and
-# require a clean build: no compiler, objtool or modpost warning, and the
+# Build snd-vcpcm for Debian's 6.1 and 6.12 kernels, amd64 and arm64, and for
+# Debian 12's 32-bit ARM kernels (armhf, armel), and require a clean build: no compiler, objtool or modpost warning, and the
 # .ko checks of scripts/check-ko.sh. Also runs checkpatch on the C glue.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -28,6 +28,28 @@ for t in arm64-6.1 arm64-6.12; do
 	build_clean "$t-$k" "$(arm64_kdir "$k")/usr/src/linux-headers-$k" \
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 done
+# 32-bit ARM, every flavour Debian 12 ships: armhf (ARMv7) and armel (the Pi Zero/1's
+# ARMv6). Nothing may be left that a 32-bit kernel does not export (libgcc's 64-bit
+# division helpers): modpost and check-ko.sh both check it.
+if arm32=$("$VCPCM_TOP/scripts/fetch-arm32.sh"); then
+	while read -r arch k kdir; do
+		cross=arm-linux-gnueabihf-
+		[ "$arch" = armhf ] || cross=arm-linux-gnueabi-
+		build_clean "$arch-$k" "$kdir" ARCH=arm CROSS_COMPILE=$cross
+	done <<<"$arm32"
+	# DKMS as on a 32-bit Raspberry Pi (Pi 2/3, armhf): a real `dkms add` + `dkms build`
+	# against the unpacked headers, cross-compiled, in a private DKMS tree.
+	read -r _ k kdir < <(grep '^armhf .*-armmp ' <<<"$arm32")
+	if out=$("$VCPCM_TOP/scripts/dkms-cross-build.sh" "$k" "$kdir" armhf arm-linux-gnueabihf- 2>&1) &&
+		file -L "$(tail -n 1 <<<"$out")" | grep -q 'ELF 32-bit LSB relocatable, ARM'; then
+		pass "build: dkms build for $k (armhf, cross-compiled)"
+	else
+		printf '%s\n' "$out" | tail -n 30
+		fail "build: dkms build for $k (armhf, cross-compiled)"
+	fi
+else
+	fail "build: fetching the 32-bit ARM kernel headers"
+fi
 
 # Kernel coding style for everything that includes kernel headers.
 checkpatch=$VCPCM_CACHE/src/linux-source-6.12/scripts/checkpatch.pl
