@@ -239,12 +239,20 @@ static void stream_free_running_sends_without_acks(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, l->fifo + 64, sw, 32);	/* round again */
 }
 
-static void capture_stream_stores_payload(struct kunit *test)
+/* A 32-byte capture ring of 2-byte frames, 8-byte periods. */
+static struct vcpcm_ring_geometry tiny_capture_geometry(void)
 {
 	struct vcpcm_ring_geometry g = {
 		.sw_bytes = 32, .period_bytes = 8, .frame_bytes = 2, .hw_bytes = 64,
 		.max_chunk = 64, .boundary = 1 << 20,
 	};
+
+	return g;
+}
+
+static void capture_stream_stores_payload(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = tiny_capture_geometry();
 	static const u8 data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	u8 *sw = kunit_kzalloc(test, 32, GFP_KERNEL);
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -503,10 +511,7 @@ static int capture_msg(struct vcpcm_stream *s, u32 seq, const u8 *data, u32 coun
  */
 static void capture_never_overwrites_unread_data(struct kunit *test)
 {
-	struct vcpcm_ring_geometry g = {
-		.sw_bytes = 32, .period_bytes = 8, .frame_bytes = 2, .hw_bytes = 64,
-		.max_chunk = 64, .boundary = 1 << 20,
-	};
+	struct vcpcm_ring_geometry g = tiny_capture_geometry();
 	static const u8 data[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	u8 *sw = kunit_kzalloc(test, 32, GFP_KERNEL);
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -539,10 +544,7 @@ static void capture_never_overwrites_unread_data(struct kunit *test)
 /* Capture the remote says it lost is a gap: an overrun, nothing written. */
 static void capture_lost_by_the_remote_is_an_overrun(struct kunit *test)
 {
-	struct vcpcm_ring_geometry g = {
-		.sw_bytes = 32, .period_bytes = 8, .frame_bytes = 2, .hw_bytes = 64,
-		.max_chunk = 64, .boundary = 1 << 20,
-	};
+	struct vcpcm_ring_geometry g = tiny_capture_geometry();
 	static const u8 data[4] = { 1, 2, 3, 4 };
 	u8 *sw = kunit_kzalloc(test, 32, GFP_KERNEL);
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);

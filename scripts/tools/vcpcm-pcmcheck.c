@@ -153,13 +153,28 @@ static void write_until(const short *buf, snd_pcm_uframes_t len, snd_pcm_uframes
 	}
 }
 
+/* Drain what is queued; *expect_ms: how long that should take (the delay at the start). */
+static int timed_drain(double *took_ms, double *expect_ms, snd_pcm_sframes_t *queued)
+{
+	double t0;
+	int err;
+
+	if ((err = snd_pcm_delay(pcm, queued)) < 0)
+		die("delay", err);
+	*expect_ms = *queued * 1000.0 / rate;
+	t0 = now_ms();
+	err = snd_pcm_drain(pcm);
+	*took_ms = now_ms() - t0;
+	return err;
+}
+
 static int check_drain(snd_pcm_uframes_t frames, double tolerance_ms)
 {
 	struct write_stats st = { 0 };
 	short *buf;
 	snd_pcm_sframes_t delay = 0;
 	snd_pcm_uframes_t done = 0;
-	double t0, took, expect;
+	double took, expect;
 	int err, ok;
 
 	open_pcm(500);
@@ -167,12 +182,7 @@ static int check_drain(snd_pcm_uframes_t frames, double tolerance_ms)
 		frames = buffer_size;	/* all of it queued when drain starts */
 	buf = make_frames(frames);
 	write_until(buf, frames, &done, frames, &st);
-	if ((err = snd_pcm_delay(pcm, &delay)) < 0)
-		die("delay", err);
-	t0 = now_ms();
-	err = snd_pcm_drain(pcm);
-	took = now_ms() - t0;
-	expect = delay * 1000.0 / rate;
+	err = timed_drain(&took, &expect, &delay);
 	ok = err == 0 && st.xruns == 0 && took <= expect + tolerance_ms &&
 	     took >= expect - tolerance_ms;
 	printf("%s drain frames=%lu rate=%u buffer=%lu queued_at_drain=%ld expected_ms=%.1f "
@@ -253,7 +263,7 @@ static int check_pause_write(unsigned int pause_ms)
 	short *buf = make_frames(total);
 	struct write_stats ws = { 0 };
 	snd_pcm_sframes_t delay = 0, avail;
-	double t0, took, expect;
+	double took, expect;
 	int err, ok;
 
 	open_pcm(200);
@@ -271,12 +281,7 @@ static int check_pause_write(unsigned int pause_ms)
 	sleep_ms(pause_ms);
 	if ((err = snd_pcm_pause(pcm, 0)) < 0)
 		die("resume", err);
-	if ((err = snd_pcm_delay(pcm, &delay)) < 0)
-		die("delay", err);
-	t0 = now_ms();
-	err = snd_pcm_drain(pcm);
-	took = now_ms() - t0;
-	expect = delay * 1000.0 / rate;
+	err = timed_drain(&took, &expect, &delay);
 	ok = err == 0 && ws.xruns == 0 && took <= expect + 100;
 	printf("%s pause-write written_while_paused=%ld queued_at_drain=%ld expected_ms=%.1f "
 	       "took_ms=%.1f xruns=%d drain=%s\n", ok ? "PASS" : "FAIL", (long)avail, (long)delay,
