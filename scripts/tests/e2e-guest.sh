@@ -75,12 +75,17 @@ if [ "${VCPCM_E2E_STRESS:-0}" -gt 0 ]; then
 	n=0 exact=0 xrun=0 silent=0
 	while [ $n -lt "$VCPCM_E2E_STRESS" ]; do
 		n=$((n + 1))
+		dmesg -c >/dev/null 2>&1
 		loopback.sh --play-dev $dev --cap-dev $dev --format S32_LE --rate 192000 \
 			--channels 8 --frames 96000 --seed "$n" --mmap >/tmp/stress.txt 2>&1
 		if grep -q '^PASS' /tmp/stress.txt; then
 			exact=$((exact + 1))
 		elif grep -q 'xrun_msgs=[1-9]' /tmp/stress.txt; then
 			xrun=$((xrun + 1))
+			# Which side, and why (the driver's dmesg line).
+			grep -o 'xrun_msgs=[0-9]* :: [A-Z]* .*mismatched_frames=[0-9]*' /tmp/stress.txt |
+				sed 's/^/    xrun: /'
+			dmesg | grep 'stopping the stream' | tail -n 1 | sed 's/^/    xrun: /'
 		else
 			silent=$((silent + 1))
 			sed 's/^/    /' /tmp/stress.txt

@@ -81,9 +81,11 @@ static int vcpcm_ctl_get(struct snd_kcontrol *kctl, struct snd_ctl_elem_value *u
  * a control write VCPCM_RESULT_TIMEOUT_MS, not that much per substream
  * (ALSA holds every control of the card meanwhile). Each substream's
  * request lock, taken while it was open, keeps it from closing under us.
+ * Without @wait nobody waits for the answers (a late one is ignored: the
+ * next request carries another tag).
  * Context: process context, holding mixer_lock.
  */
-static int vcpcm_mixer_send_all(struct vcpcm_card *vc)
+static int vcpcm_mixer_send_all(struct vcpcm_card *vc, bool wait)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(VCPCM_RESULT_TIMEOUT_MS);
 	struct vcpcm_sub *asked[VCPCM_MAX_SUBSTREAMS];
@@ -104,8 +106,9 @@ static int vcpcm_mixer_send_all(struct vcpcm_card *vc)
 		ret = vcpcm_kernel_errno(vcpcm_stream_set_control(&sub->core, (u32)vc->volume,
 								  vc->route, !vc->unmuted));
 		snd_pcm_stream_unlock_irq(ss);
-		if (ret) {
+		if (ret)
 			dev_err(vc->card->dev, "mixer: sending failed (%d)\n", ret);
+		if (ret || !wait) {
 			mutex_unlock(&sub->request_lock);
 			err = ret;
 		} else {
@@ -127,8 +130,7 @@ static int vcpcm_mixer_send_all(struct vcpcm_card *vc)
 /*
  * Returns 1 when the value changed (ALSA then notifies listeners), or the
  * error when an open stream's remote refused it or did not answer: then
- * the control keeps its old value (streams that took the new one get the
- * old one again when they are next opened).
+ * the control keeps its old value (and every stream is sent it again).
  */
 static int vcpcm_ctl_put(struct snd_kcontrol *kctl, struct snd_ctl_elem_value *uval)
 {
@@ -162,9 +164,12 @@ static int vcpcm_ctl_put(struct snd_kcontrol *kctl, struct snd_ctl_elem_value *u
 		return 0;
 	}
 	*field = value;
-	err = vcpcm_mixer_send_all(vc);
-	if (err)
+	err = vcpcm_mixer_send_all(vc, true);
+	if (err) {
+		/* Streams that took the new value get the old one back. */
 		*field = old;
+		vcpcm_mixer_send_all(vc, false);
+	}
 	mutex_unlock(&vc->mixer_lock);
 	return err ?: 1;
 }
