@@ -50,7 +50,9 @@ arm64_rootfs() { printf '%s\n' "$VCPCM_CACHE/arm64/rootfs"; }
 stage_module_source() {
 	local dest=$1
 	mkdir -p "$dest"
-	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	# By content, and a changed file gets a new mtime: sources checked out
+	# before an earlier build's objects were made must still rebuild them.
+	rsync -rlpgoD --checksum --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		"$VCPCM_TOP/Kbuild" "$VCPCM_TOP/Makefile" "$VCPCM_TOP/dkms.conf" \
 		"$VCPCM_TOP/src" "$VCPCM_TOP/include" "$VCPCM_TOP/kunit" "$dest/"
 	mkdir -p "$dest/scripts" && cp "$VCPCM_TOP/scripts/check-ko.sh" "$dest/scripts/"
