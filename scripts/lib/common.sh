@@ -49,10 +49,15 @@ arm64_rootfs() { printf '%s\n' "$VCPCM_CACHE/arm64/rootfs"; }
 # Copy the module's sources to DEST (builds happen there, never in the repo).
 stage_module_source() {
 	local dest=$1
+	# Build dirs staged the old way (rsync -a: sources kept their checkout
+	# mtimes, so objects built later from other sources looked newer) may
+	# hold stale objects: start those afresh, once.
+	[ -f "$dest/.vcpcm-staged-by-content" ] || rm -rf "$dest"
 	mkdir -p "$dest"
+	touch "$dest/.vcpcm-staged-by-content"
 	# By content, and a changed file gets a new mtime: sources checked out
 	# before an earlier build's objects were made must still rebuild them.
-	rsync -rlpgoD --checksum --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	rsync -rlpgoD --checksum --delete --exclude=.vcpcm-staged-by-content --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		"$VCPCM_TOP/Kbuild" "$VCPCM_TOP/Makefile" "$VCPCM_TOP/dkms.conf" \
 		"$VCPCM_TOP/src" "$VCPCM_TOP/include" "$VCPCM_TOP/kunit" "$dest/"
 	mkdir -p "$dest/scripts" && cp "$VCPCM_TOP/scripts/check-ko.sh" "$dest/scripts/"
