@@ -52,6 +52,7 @@ private:
 	int move_to(vcpcm_stream_event ev);
 	int send(const vcpcm_msg &m);
 	int send_request(vcpcm_msg &m);
+	int send_bare_request(uint32_t type);
 	int send_simple(uint32_t type, uint32_t value);
 	int refill();
 	int on_result(const vcpcm_msg &m, vcpcm_rx_event &ev);
@@ -132,23 +133,25 @@ int Stream::send_request(vcpcm_msg &m)
 	return err;
 }
 
+// OPEN or CLOSE: a request whose only word is its tag.
+int Stream::send_bare_request(uint32_t type)
+{
+	vcpcm_msg m = {};
+	m.type = type;
+	return send_request(m);
+}
+
 int Stream::open()
 {
 	int err = move_to(VCPCM_EV_OPEN);
-	if (err)
-		return err;
-	vcpcm_msg m = {};
-	m.type = VCPCM_MSG_OPEN;
-	return send_request(m);
+	return err ? err : send_bare_request(VCPCM_MSG_OPEN);
 }
 
 int Stream::reopen()
 {
 	if (state_ == VCPCM_ST_CLOSED || state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED)
 		return -VCPCM_EBADFD;
-	vcpcm_msg m = {};
-	m.type = VCPCM_MSG_OPEN;
-	return send_request(m);
+	return send_bare_request(VCPCM_MSG_OPEN);
 }
 
 int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
@@ -251,11 +254,7 @@ int Stream::stop()
 int Stream::close()
 {
 	int err = move_to(VCPCM_EV_CLOSE);
-	if (err)
-		return err;
-	vcpcm_msg m = {};
-	m.type = VCPCM_MSG_CLOSE;
-	return send_request(m);
+	return err ? err : send_bare_request(VCPCM_MSG_CLOSE);
 }
 
 int Stream::set_control(uint32_t volume, uint32_t dest, uint32_t mute)
