@@ -7,12 +7,31 @@
 # newest ABI apt offers (the 32-bit kernels may trail the amd64 ones by an update).
 # Build a module:  make KDIR=<that> ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf- (armel:
 # arm-linux-gnueabi-). Prints "<arch> <kver> <headers dir>" lines. Idempotent.
+# For the VM targets (QEMU's virt and Raspberry Pi machines) also the kernel image package of
+# armhf/armmp and armel/rpi (boot/, lib/modules depmod'ed, the device trees under
+# usr/lib/linux-image-<kver>/) in the same dir, and a userland per architecture:
+#   $VCPCM_CACHE/<arch>/rootfs   busybox-static, alsa-utils and the libraries they need
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/debs.sh"
 
 declare -A flavours=([armhf]="armmp armmp-lpae rt-armmp" [armel]="rpi marvell")
+# The flavours that the VM targets boot.
+declare -A booted=([armhf]=armmp [armel]=rpi)
+
+# The image package of KVER, unpacked into DIR beside its headers.
+fetch_image() {	# kver dir
+	local kver=$1 dir=$2 p=linux-image-$1
+	debs_resolve "$p"
+	[ -n "${debs_cand[$p]}" ] || die "no $p:$debs_arch in apt"
+	[ "$(cat "$dir/.vcpcm-image-stamp" 2>/dev/null)" != "${debs_cand[$p]}" ] || return 0
+	log "unpacking $debs_arch kernel image $kver"
+	dpkg-deb -x "$(debs_fetch "$p")" "$dir"
+	ln -sfn "../../../usr/src/linux-headers-$kver" "$dir/lib/modules/$kver/build"
+	depmod -b "$dir" "$kver"
+	printf '%s\n' "${debs_cand[$p]}" >"$dir/.vcpcm-image-stamp"
+}
 
 # The newest 6.1 ABI of a flavour that apt knows for the architecture.
 newest_abi() {	# arch flavour
@@ -56,7 +75,9 @@ for arch in armhf armel; do
 				"$dir/usr/src/linux-headers-$kver/Makefile"
 			printf '%s\n' "$stamp" >"$dir/.vcpcm-stamp"
 		fi
+		[ "$flavour" != "${booted[$arch]}" ] || fetch_image "$kver" "$dir"
 		printf '%s %s %s\n' "$arch" "$kver" "$dir/usr/src/linux-headers-$kver"
 	done
+	debs_rootfs "$VCPCM_CACHE/$arch/rootfs"
 	exec 9>&-
 done

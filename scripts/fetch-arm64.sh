@@ -54,63 +54,6 @@ fetch_kernel() {
 	printf '%s\n' "${debsv[*]}" >"$dir/.vcpcm-stamp"
 }
 
-# arm64 userland for the initramfs: the seeds plus every package that provides a NEEDED library.
-# libgcc-s1: glibc dlopens libgcc_s for pthread_exit (alsabat), so no NEEDED names it.
-rootfs_seeds=(busybox-static alsa-utils libasound2 libasound2-data libc6 libgcc-s1)
-fetch_rootfs() {
-	local root=$VCPCM_CACHE/arm64/rootfs stamp=() p f so missing more i
-	# Fast path: every recorded package still has the same candidate version.
-	if [ -f "$root/.vcpcm-stamp" ]; then
-		mapfile -t stamp <"$root/.vcpcm-stamp"
-		debs_resolve "${stamp[@]%%_*}"
-		more=0
-		for f in "${stamp[@]}"; do [ "${debs_cand[${f%%_*}]}" = "$f" ] || more=1; done
-		# A seed added since the rootfs was built.
-		for p in "${rootfs_seeds[@]}"; do
-			printf '%s\n' "${stamp[@]%%_*}" | grep -qx "$p" || more=1
-		done
-		[ $more = 1 ] || return 0
-	fi
-	log "building arm64 rootfs"
-	local tmp=$root.tmp
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	declare -A have=()
-	add_pkg() {
-		f=$(debs_fetch "$1") || return 1
-		have[$1]=$(basename "$f")
-		dpkg-deb -x "$f" "$tmp"
-	}
-	debs_resolve "${rootfs_seeds[@]}"
-	for p in "${rootfs_seeds[@]}"; do add_pkg "$p" || die "no $p:arm64 in apt"; done
-
-	# Resolve NEEDED sonames until every one is present somewhere in the tree.
-	for i in 1 2 3 4 5 6 7 8; do
-		missing=$(find "$tmp" -type f \( -perm -u+x -o -name '*.so*' \) -print0 |
-			xargs -0 sh -c 'aarch64-linux-gnu-readelf -d "$@" 2>/dev/null; exit 0' readelf |
-			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u |
-			comm -23 - <(find "$tmp" \( -type f -o -type l \) -printf '%f\n' | sort -u))
-		[ -n "$missing" ] || break
-		declare -A new=()
-		for so in $missing; do
-			# The amd64 host usually has the same library installed (alsa-utils is): same name.
-			p=$(dpkg -S "*/x86_64-linux-gnu/$so" 2>/dev/null | head -n 1 | sed 's/[:,].*//')
-			[ -n "$p" ] || die "cannot tell which package provides $so for arm64"
-			# Already unpacked: the check after the loop reports it.
-			[ -n "${have[$p]:-}" ] || new[$p]=$so
-		done
-		[ ${#new[@]} -gt 0 ] || break
-		debs_resolve "${!new[@]}"
-		for p in "${!new[@]}"; do add_pkg "$p" || die "no $p:arm64 in apt (for ${new[$p]})"; done
-		unset new
-	done
-	[ -z "$missing" ] || die "unresolved arm64 libraries: $missing"
-
-	for p in "${!have[@]}"; do echo "${have[$p]}"; done | sort >"$tmp/.vcpcm-stamp"
-	rm -rf "$root"
-	mv "$tmp" "$root"
-}
-
 # Ask apt about everything at once (kernels, and the packages the rootfs was built from).
 kvers=() want=(busybox-static)
 for t in arm64-6.1 arm64-6.12; do
@@ -130,6 +73,6 @@ if [ -z "${debs_cand[busybox-static]}" ]; then
 fi
 fetch_kernel "${kvers[0]}"
 fetch_kernel "${kvers[1]}"
-fetch_rootfs
+debs_rootfs "$(arm64_rootfs)"
 printf 'arm64-6.1 %s\narm64-6.12 %s\nrootfs %s\n' "$(arm64_kdir "${kvers[0]}")" \
 	"$(arm64_kdir "${kvers[1]}")" "$(arm64_rootfs)"

@@ -27,16 +27,42 @@ newest_612_abi() {
 }
 k612_abi() { newest_612_abi; }
 
-# ABI name of a target: uml | x86_64-6.1 | x86_64-6.12 | arm64-6.1 | arm64-6.12
+# Debian 12's 32-bit ARM kernels (only 6.1): the newest ABI of a flavour that
+# scripts/fetch-arm32.sh unpacked. arm32_kver ARCH FLAVOUR
+arm32_kver() { ls "$VCPCM_CACHE/$1" 2>/dev/null | grep -E "^6\.1\.0-[0-9]+-$2\$" | sort -V | tail -n 1; }
+
+# ABI name of a QEMU target: x86_64-6.1 | x86_64-6.12 | arm64-6.1 | arm64-6.12 |
+# armhf-virt | raspi0 | raspi1ap | raspi2b | raspi3b
 target_kver() {
 	case "$1" in
 	x86_64-6.1) k61_abi ;;
 	x86_64-6.12) k612_abi ;;
 	arm64-6.1) k61_abi | sed 's/-amd64$/-arm64/' ;;
-	arm64-6.12) k612_abi | sed 's/-amd64$/-arm64/' ;;
+	arm64-6.12 | raspi3b) k612_abi | sed 's/-amd64$/-arm64/' ;;
+	armhf-virt | raspi2b) arm32_kver armhf armmp ;;
+	raspi0 | raspi1ap) arm32_kver armel rpi ;;
 	*) die "unknown target '$1'" ;;
 	esac
 }
+
+# Debian architecture of a target's userland (the tools are built for it).
+target_arch() {
+	case "$1" in
+	uml* | x86_64-*) echo x86_64 ;;
+	arm64-* | raspi3b) echo arm64 ;;
+	armhf-virt | raspi2b) echo armhf ;;
+	raspi0 | raspi1ap) echo armel ;;
+	*) die "unknown target '$1'" ;;
+	esac
+}
+
+# Where a foreign target's kernel (headers, image, modules) and userland are unpacked.
+target_kdir() {
+	local arch
+	arch=$(target_arch "$1")
+	printf '%s\n' "$VCPCM_CACHE/$arch/$(target_kver "$1")"
+}
+target_rootfs() { printf '%s\n' "$VCPCM_CACHE/$(target_arch "$1")/rootfs"; }
 
 # Short hash of files and strings: cache keys.
 cache_key() { { for a in "$@"; do if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi; done; } | sha256sum | cut -c1-16; }

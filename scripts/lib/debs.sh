@@ -63,3 +63,62 @@ debs_link_kbuild() {
 	mkdir -p "$dir/usr/lib"
 	ln -sfn "/usr/lib/$kb" "$dir/usr/lib/$kb"
 }
+
+# A userland for the initramfs of a VM target: busybox, alsa-utils and every package that
+# provides a NEEDED library of what is unpacked, resolved until nothing is missing.
+# libgcc-s1: glibc dlopens libgcc_s for pthread_exit (alsabat), so no NEEDED names it.
+debs_rootfs_seeds=(busybox-static alsa-utils libasound2 libasound2-data libc6 libgcc-s1)
+debs_rootfs() {	# ROOT (for the architecture of debs_init)
+	local root=$1 stamp=() p f so missing more i
+	# Fast path: every recorded package still has the same candidate version.
+	if [ -f "$root/.vcpcm-stamp" ]; then
+		mapfile -t stamp <"$root/.vcpcm-stamp"
+		debs_resolve "${stamp[@]%%_*}"
+		more=0
+		for f in "${stamp[@]}"; do [ "${debs_cand[${f%%_*}]}" = "$f" ] || more=1; done
+		# A seed added since the rootfs was built.
+		for p in "${debs_rootfs_seeds[@]}"; do
+			printf '%s\n' "${stamp[@]%%_*}" | grep -qx "$p" || more=1
+		done
+		[ $more = 1 ] || return 0
+	fi
+	log "building the $debs_arch rootfs"
+	local tmp=$root.tmp
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	declare -A have=()
+	add_pkg() {
+		f=$(debs_fetch "$1") || return 1
+		have[$1]=$(basename "$f")
+		dpkg-deb -x "$f" "$tmp"
+	}
+	debs_resolve "${debs_rootfs_seeds[@]}"
+	for p in "${debs_rootfs_seeds[@]}"; do add_pkg "$p" || die "no $p:$debs_arch in apt"; done
+
+	# Resolve NEEDED sonames until every one is present somewhere in the tree
+	# (readelf reads the dynamic section of any architecture's ELF files).
+	for i in 1 2 3 4 5 6 7 8; do
+		missing=$(find "$tmp" -type f \( -perm -u+x -o -name '*.so*' \) -print0 |
+			xargs -0 sh -c 'readelf -d "$@" 2>/dev/null; exit 0' readelf |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u |
+			comm -23 - <(find "$tmp" \( -type f -o -type l \) -printf '%f\n' | sort -u))
+		[ -n "$missing" ] || break
+		declare -A new=()
+		for so in $missing; do
+			# The amd64 host usually has the same library installed (alsa-utils is): same name.
+			p=$(dpkg -S "*/x86_64-linux-gnu/$so" 2>/dev/null | head -n 1 | sed 's/[:,].*//')
+			[ -n "$p" ] || die "cannot tell which package provides $so for $debs_arch"
+			# Already unpacked: the check after the loop reports it.
+			[ -n "${have[$p]:-}" ] || new[$p]=$so
+		done
+		[ ${#new[@]} -gt 0 ] || break
+		debs_resolve "${!new[@]}"
+		for p in "${!new[@]}"; do add_pkg "$p" || die "no $p:$debs_arch in apt (for ${new[$p]})"; done
+		unset new
+	done
+	[ -z "$missing" ] || die "unresolved $debs_arch libraries: $missing"
+
+	for p in "${!have[@]}"; do echo "${have[$p]}"; done | sort >"$tmp/.vcpcm-stamp"
+	rm -rf "$root"
+	mv "$tmp" "$root"
+}

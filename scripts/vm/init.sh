@@ -21,7 +21,8 @@ setup_failed() {
 poweroff_now() {
 	sync
 	# Not the host's poweroff (a systemd link under UML): busybox calls reboot(2) directly.
-	busybox poweroff -f
+	# A Raspberry Pi cannot power off: it reboots, and QEMU (-no-reboot) exits.
+	if [ "${VM_POWEROFF:-}" = reboot ]; then busybox reboot -f; else busybox poweroff -f; fi
 	say "poweroff failed"
 	while :; do sleep 3600; done
 }
@@ -59,6 +60,12 @@ fi
 
 # Plain bytes on the output line: no \n -> \r\n, no echo.
 [ ! -c "$VM_TTY" ] || stty -F "$VM_TTY" -opost -echo 2>/dev/null
+# A UART may put a stray byte on the line when it is opened: keep it open from here on,
+# and the host drops what the line carried before this mark.
+if [ -n "${VM_OUTPUT_MARK:-}" ]; then
+	exec 9>"$VM_TTY"
+	echo "vm-run: output begins" >&9
+fi
 
 # --file and path --bring items: "SRC<TAB>DST" per line.
 tab=$(printf '\t')
