@@ -36,10 +36,10 @@ fetch_image() {	# kver dir
 # The newest 6.1 ABI of a flavour that apt knows for the architecture.
 newest_abi() {	# arch flavour
 	apt-cache search --names-only "^linux-headers-6\.1\.0-[0-9]+-$2\$" 2>/dev/null |
-		awk '{print $1}' | sed "s/^linux-headers-//" | sort -V |
+		awk '{print $1}' | sed "s/^linux-headers-//" | sort -rV |
 		while read -r k; do
-			apt-cache show --no-all-versions "linux-headers-$k:$1" >/dev/null 2>&1 && echo "$k"
-		done | tail -n 1
+			apt-cache show --no-all-versions "linux-headers-$k:$1" >/dev/null 2>&1 && { echo "$k"; break; }
+		done
 }
 
 for arch in armhf armel; do

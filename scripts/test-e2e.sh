@@ -6,6 +6,11 @@
 #   scripts/test-e2e.sh x86_64-6.12
 #   scripts/test-e2e.sh arm64-6.1      module cross-built for Debian's arm64 kernel
 #   scripts/test-e2e.sh arm64-6.12
+#   scripts/test-e2e.sh raspi0|raspi1ap|raspi2b|raspi3b|armhf-virt
+#                                  module cross-built for Debian's kernel of the board
+#                                  (rpi, armmp, arm64 6.12; armhf-virt: armmp on QEMU's
+#                                  virt machine), booted on QEMU's model of it: the
+#                                  board suite (loopbacks mmap and RW, dmix, unload)
 #
 # The checks themselves are in tests/e2e-guest.sh (run inside the guest).
 set -euo pipefail
@@ -39,6 +44,20 @@ arm64-6.1 | arm64-6.12)
 	tool_arch=arm64
 	# The slowest rig: where silence once went into a loopback unnoticed.
 	[ "$target" != arm64-6.12 ] || guest_env="VCPCM_E2E_STRESS=${VCPCM_E2E_STRESS:-20}"
+	;;
+raspi0 | raspi1ap | raspi2b | raspi3b | armhf-virt)
+	ensure_target_fetched "$target"
+	kver=$(target_kver "$target")
+	tool_arch=$(target_arch "$target")
+	case $tool_arch in
+	arm64) build=arm64-6.12-$kver make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+	armhf) build=armhf-$kver make_args=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-) ;;
+	armel) build=armel-$kver make_args=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabi-) ;;
+	esac
+	ko=$(build_module "$build" "$(target_kdir "$target")/usr/src/linux-headers-$kver" "${make_args[@]}")
+	args+=(--module "$ko")
+	# TCG runs these boards at a fraction of a real Pi's speed (raspi0: one ARMv6 core).
+	guest_env="VCPCM_E2E_SUITE=board"
 	;;
 *) die "unknown target $target" ;;
 esac

@@ -64,6 +64,23 @@ target_kdir() {
 }
 target_rootfs() { printf '%s\n' "$VCPCM_CACHE/$(target_arch "$1")/rootfs"; }
 
+# Unpack a foreign target's kernel and userland unless the cache has them (asking apt takes
+# half a minute; scripts/install-deps.sh refreshes them on every run anyway).
+ensure_target_fetched() {	# TARGET
+	local here=$VCPCM_TOP/scripts
+	case $1 in
+	arm64-* | raspi3b)
+		[ -f "$(arm64_rootfs)/.vcpcm-stamp" ] && [ -f "$(target_kdir "$1")/.vcpcm-stamp" ] ||
+			"$here/fetch-arm64.sh" >/dev/null || die "fetch-arm64.sh failed"
+		;;
+	armhf-* | raspi[012]*)
+		[ -n "$(target_kver "$1")" ] && [ -f "$(target_rootfs "$1")/.vcpcm-stamp" ] &&
+			[ -f "$(target_kdir "$1")/.vcpcm-image-stamp" ] ||
+			"$here/fetch-arm32.sh" >/dev/null || die "fetch-arm32.sh failed"
+		;;
+	esac
+}
+
 # Short hash of files and strings: cache keys.
 cache_key() { { for a in "$@"; do if [ -f "$a" ]; then cat "$a"; else printf '%s\n' "$a"; fi; done; } | sha256sum | cut -c1-16; }
 
