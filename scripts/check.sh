@@ -6,7 +6,10 @@
 #   kunit-leak  the same suites in UML with kmemleak (nothing may leak)
 #   e2e uml     aplay/arecord loopback (mmap and RW) + bad input, in UML
 #   e2e qemu    DKMS install on Debian 6.1/6.12 (x86_64) and cross-built
-#               arm64 modules, the same loopback in QEMU
+#               arm64 modules, the same loopback in QEMU; 32-bit ARM (armmp on
+#               the virt machine), and QEMU's Raspberry Pi models with Debian's
+#               kernel for each (raspi0/raspi1ap: rpi, raspi2b: armmp,
+#               raspi3b: arm64): loopbacks, dmix, unload
 #   selftests   the kernel's ALSA pcm-test and mixer-test, in UML and on
 #               Debian 6.1 and 6.12 in QEMU
 #   demo        the README's `make demo`, from an empty cache (a new machine)
@@ -22,7 +25,7 @@ set -uo pipefail
 results=$(mktemp)
 export VCPCM_RESULTS=$results
 trap 'rm -f "$results"' EXIT
-steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak demo"}
+steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 e2e-armhf-virt e2e-raspi0 e2e-raspi1ap e2e-raspi2b e2e-raspi3b selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak demo"}
 start=$(date +%s)
 
 run_step() {	# name command...

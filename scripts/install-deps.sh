@@ -3,7 +3,8 @@
 # Idempotent: a second run only checks. Run as root.
 #
 #   scripts/install-deps.sh            host packages + amd64 kernels + arm64 kernel/userland debs
-#                                      + 32-bit ARM kernel headers (unpacked, never installed)
+#                                      + 32-bit ARM kernel headers, the armmp and rpi kernels,
+#                                      armhf/armel userland (unpacked, never installed)
 #   VCPCM_NO_ARM64=1 scripts/...       skip the ARM parts (the demo does)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,7 +34,9 @@ pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod
       # make bench: the rig's own wakeup latency (cyclictest)
       rt-tests
       # test rigs: static arm64 tools, initramfs assembly, DKMS sources
-      libc6-dev-arm64-cross binutils-aarch64-linux-gnu binutils git)
+      libc6-dev-arm64-cross binutils-aarch64-linux-gnu binutils git
+      # 32-bit ARM tools for the guests; the Raspberry Pi boards' device trees (fdtput)
+      libc6-dev-armhf-cross libc6-dev-armel-cross device-tree-compiler)
 
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done

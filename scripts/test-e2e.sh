@@ -10,7 +10,9 @@
 #                                  module cross-built for Debian's kernel of the board
 #                                  (rpi, armmp, arm64 6.12; armhf-virt: armmp on QEMU's
 #                                  virt machine), booted on QEMU's model of it: the
-#                                  board suite (loopbacks mmap and RW, dmix, unload)
+#                                  board suite (loopbacks mmap and RW, dmix, unload;
+#                                  armhf-virt: the whole suite). VCPCM_E2E_SUITE=full|board
+#                                  overrides.
 #
 # The checks themselves are in tests/e2e-guest.sh (run inside the guest).
 set -euo pipefail
@@ -56,8 +58,11 @@ raspi0 | raspi1ap | raspi2b | raspi3b | armhf-virt)
 	esac
 	ko=$(build_module "$build" "$(target_kdir "$target")/usr/src/linux-headers-$kver" "${make_args[@]}")
 	args+=(--module "$ko")
-	# TCG runs these boards at a fraction of a real Pi's speed (raspi0: one ARMv6 core).
-	guest_env="VCPCM_E2E_SUITE=board"
+	# The virt machine runs the whole suite; TCG runs the board models at a fraction of
+	# a real Pi's speed (raspi0: one ARMv6 core): the board suite there.
+	suite=board
+	[ "$target" != armhf-virt ] || suite=full
+	guest_env="VCPCM_E2E_SUITE=${VCPCM_E2E_SUITE:-$suite}"
 	;;
 *) die "unknown target $target" ;;
 esac
