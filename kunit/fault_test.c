@@ -109,9 +109,9 @@ static void app_writes(struct rig *r)
 	for (i = 0; i < free; i++) {
 		u64 off = r->play_appl * FRAME + i;
 
-		area(r->play_mem)[off % SW] = vcpcm_test_byte(off, SEED);
+		area(r->play_mem)[vcpcm_test_mod(off, SW)] = vcpcm_test_byte(off, SEED);
 	}
-	r->play_appl += free / FRAME;
+	r->play_appl += div_u64(free, FRAME);
 	if (!r->play_err)
 		r->play_err = vcpcm_stream_ack(&r->play, r->play_appl);
 }
@@ -125,11 +125,11 @@ static void app_reads(struct rig *r)
 	vcpcm_stream_get_stats(&r->cap, &st);
 	st.bytes_rx -= r->cap_base;
 	for (off = r->cap_appl * FRAME; off < st.bytes_rx; off++) {
-		if (area(r->cap_mem)[off % SW] != vcpcm_test_byte(off, SEED))
+		if (area(r->cap_mem)[vcpcm_test_mod(off, SW)] != vcpcm_test_byte(off, SEED))
 			r->mismatches++;
 		r->verified++;
 	}
-	r->cap_appl = st.bytes_rx / FRAME;
+	r->cap_appl = div_u64(st.bytes_rx, FRAME);
 	if (!r->cap_err)
 		r->cap_err = vcpcm_stream_ack(&r->cap, r->cap_appl);
 }
@@ -208,7 +208,7 @@ static void expect_clean_run(struct rig *r, unsigned int ms, const char *when)
 	KUNIT_EXPECT_EQ_MSG(r->test, r->cap_err, 0, "capture %s", when);
 	KUNIT_EXPECT_EQ_MSG(r->test, r->mismatches, 0ULL, "%s", when);
 	/* Loopback starts once the FIFO's worth has played: most of the run arrives. */
-	KUNIT_EXPECT_GE_MSG(r->test, r->verified, (u64)(ms - 30) * RATE / 1000 * FRAME, "%s", when);
+	KUNIT_EXPECT_GE_MSG(r->test, r->verified, div_u64((u64)(ms - 30) * RATE, 1000) * FRAME, "%s", when);
 }
 
 static void expect_guards_intact(struct rig *r)

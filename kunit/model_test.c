@@ -60,14 +60,14 @@ static void random_geometry(struct model *m)
 	m->queue_limit = m->g.queue_limit ? round_frames(min(m->g.queue_limit, m->g.hw_bytes), fb)
 					  : m->hw_bytes;
 	m->max_chunk = round_frames(m->g.max_chunk, fb);
-	m->start = (u32)(m->g.appl_start % buffer_frames) * fb;
+	m->start = vcpcm_test_mod(m->g.appl_start, (u32)buffer_frames) * fb;
 	m->written = m->sent = m->consumed = 0;
 	m->link_fails = rnd(m, 2) ? 0 : 20;
 }
 
 static u64 appl_ptr_of(struct model *m, u64 bytes)
 {
-	return (m->g.appl_start + bytes / m->g.frame_bytes) % m->g.boundary;
+	return vcpcm_test_mod64(m->g.appl_start + div_u64(bytes, m->g.frame_bytes), m->g.boundary);
 }
 
 /* The link: checks each chunk against the model, then "sends" it. */
@@ -79,8 +79,8 @@ static int model_sink(void *ctx, const struct vcpcm_chunk *c)
 
 	if (m->link_fails && rnd(m, 100) < m->link_fails)
 		return -VCPCM_EAGAIN;
-	KUNIT_ASSERT_EQ(test, c->sw_off, (u32)((m->start + m->sent) % m->g.sw_bytes));
-	KUNIT_ASSERT_EQ(test, c->hw_off, (u32)(m->sent % m->hw_bytes));
+	KUNIT_ASSERT_EQ(test, c->sw_off, vcpcm_test_mod(m->start + m->sent, m->g.sw_bytes));
+	KUNIT_ASSERT_EQ(test, c->hw_off, vcpcm_test_mod(m->sent, m->hw_bytes));
 	KUNIT_ASSERT_GT(test, c->len, 0u);
 	KUNIT_ASSERT_EQ(test, c->len % m->g.frame_bytes, 0u);
 	KUNIT_ASSERT_LE(test, c->len, m->max_chunk);
@@ -97,7 +97,7 @@ static void check_positions(struct model *m, struct vcpcm_pring *r)
 {
 	struct kunit *test = m->test;
 
-	KUNIT_ASSERT_EQ(test, vcpcm_pring_hw_pos(r), (u32)((m->start + m->consumed) % m->g.sw_bytes));
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_hw_pos(r), vcpcm_test_mod(m->start + m->consumed, m->g.sw_bytes));
 	KUNIT_ASSERT_EQ(test, vcpcm_pring_in_flight(r), (u32)(m->sent - m->consumed));
 	KUNIT_ASSERT_EQ(test, vcpcm_pring_pending(r), (u32)(m->written - m->sent));
 	KUNIT_ASSERT_LE(test, (u32)(m->sent - m->consumed), m->queue_limit);
@@ -116,7 +116,7 @@ static void app_writes(struct model *m, struct vcpcm_pring *r)
 	u32 i;
 
 	for (i = 0; i < bytes; i++)
-		m->sw[(m->start + m->written + i) % m->g.sw_bytes] =
+		m->sw[vcpcm_test_mod(m->start + m->written + i, m->g.sw_bytes)] =
 			vcpcm_test_byte(m->written + i, m->seed);
 	KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->written + bytes)), (int)bytes);
 	m->written += bytes;
@@ -126,7 +126,7 @@ static void app_writes(struct model *m, struct vcpcm_pring *r)
 static bool waits_for_whole_message(const struct model *m)
 {
 	u32 queued = (u32)(m->sent - m->consumed);
-	u32 to_alsa_end = m->g.sw_bytes - (u32)((m->start + m->sent) % m->g.sw_bytes);
+	u32 to_alsa_end = m->g.sw_bytes - vcpcm_test_mod(m->start + m->sent, m->g.sw_bytes);
 	u32 whole = min3(to_alsa_end, m->max_chunk, (u32)(m->written - m->sent));
 
 	return m->queue_limit - queued < whole && m->queue_limit - queued <= m->queue_limit / 4;
@@ -159,7 +159,8 @@ static void remote_consumes(struct model *m, struct vcpcm_pring *r)
 	u32 fb = m->g.frame_bytes, pb = m->g.period_bytes;
 	u32 in_flight = (u32)(m->sent - m->consumed);
 	u32 bytes = rnd(m, in_flight / fb + 1) * fb;
-	u64 p0 = (m->start + m->consumed) / pb, p1 = (m->start + m->consumed + bytes) / pb;
+	u64 p0 = div_u64(m->start + m->consumed, pb);
+	u64 p1 = div_u64(m->start + m->consumed + bytes, pb);
 
 	KUNIT_ASSERT_EQ(m->test, vcpcm_pring_complete(r, bytes), (int)(p1 - p0));
 	m->consumed += bytes;
@@ -243,7 +244,7 @@ static int cmodel_sink(void *ctx, const struct vcpcm_chunk *c)
 {
 	struct cmodel *cm = ctx;
 
-	KUNIT_ASSERT_EQ(cm->test, c->sw_off, (u32)((cm->start + cm->received + c->hw_off) % cm->sw_bytes));
+	KUNIT_ASSERT_EQ(cm->test, c->sw_off, vcpcm_test_mod(cm->start + cm->received + c->hw_off, cm->sw_bytes));
 	KUNIT_ASSERT_LE(cm->test, c->sw_off + c->len, cm->sw_bytes);
 	memcpy(cm->sw + c->sw_off, cm->payload + c->hw_off, c->len);
 	return 0;
@@ -296,19 +297,19 @@ static void model_capture_random(struct kunit *test)
 			} else if (cm.received > read) {
 				/* ALSA moves appl_ptr by at most one buffer at a time. */
 				u64 avail = min_t(u64, cm.received - read, cm.sw_bytes);
-				u32 step = rnd(m, avail / fb + 1) * fb;
+				u32 step = rnd(m, (u32)avail / fb + 1) * fb;	/* avail <= sw_bytes */
 
 				read += step;
 				KUNIT_ASSERT_EQ(test, vcpcm_cring_ack(r, appl_ptr_of(m, read)), (int)step);
 			}
 			KUNIT_ASSERT_EQ(test, vcpcm_cring_hw_pos(r),
-					(u32)((cm.start + cm.received) % cm.sw_bytes));
+					vcpcm_test_mod(cm.start + cm.received, cm.sw_bytes));
 		}
 		/* The ring holds the newest sw_bytes of the stream. */
 		for (i = 0; i < min_t(u64, cm.received, cm.sw_bytes); i++) {
 			u64 abs = cm.received - 1 - i;
 
-			if (cm.sw[(cm.start + abs) % cm.sw_bytes] != vcpcm_test_byte(abs, round))
+			if (cm.sw[vcpcm_test_mod(cm.start + abs, cm.sw_bytes)] != vcpcm_test_byte(abs, round))
 				KUNIT_FAIL_AND_ABORT(test, "capture byte %llu wrong", abs);
 		}
 		if (fb > 1)	/* part of a frame */

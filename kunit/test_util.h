@@ -4,8 +4,29 @@
 #define VCPCM_TEST_UTIL_H
 
 #include <kunit/test.h>
+#include <linux/math64.h>
 #include "vcpcm/core.h"
 #include "vcpcm/errno.h"
+
+/*
+ * 64-bit division the way kernel C must write it: 32-bit kernels have no
+ * libgcc helpers for '/' and '%' on u64 (the 32-bit ARM KUnit run links them).
+ */
+static inline u32 vcpcm_test_mod(u64 a, u32 b)
+{
+	u32 rem;
+
+	div_u64_rem(a, b, &rem);
+	return rem;
+}
+
+static inline u64 vcpcm_test_mod64(u64 a, u64 b)
+{
+	u64 rem;
+
+	div64_u64_rem(a, b, &rem);
+	return rem;
+}
 
 /* A recorded chunk sink: remembers what the ring asked to move. */
 struct vcpcm_test_sink {

@@ -4,6 +4,8 @@
 #   builds      6.1/6.12 x amd64/arm64, warning-free; checkpatch
 #   kunit       KUnit suites in UML with KASAN, UBSAN, lockdep
 #   kunit-leak  the same suites in UML with kmemleak (nothing may leak)
+#   kunit-arm32 the same suites on a 32-bit ARM kernel (ours: Debian's have no
+#               KUnit) with UBSAN and lockdep, in QEMU's virt machine
 #   e2e uml     aplay/arecord loopback (mmap and RW) + bad input, in UML
 #   e2e qemu    DKMS install on Debian 6.1/6.12 (x86_64) and cross-built
 #               arm64 modules, the same loopback in QEMU; 32-bit ARM (armmp on
@@ -25,7 +27,7 @@ set -uo pipefail
 results=$(mktemp)
 export VCPCM_RESULTS=$results
 trap 'rm -f "$results"' EXIT
-steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 e2e-armhf-virt e2e-raspi0 e2e-raspi1ap e2e-raspi2b e2e-raspi3b selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak demo"}
+steps=${VCPCM_CHECK_ONLY:-"build kunit kunit-leak kunit-arm32 e2e-uml e2e-x86_64-6.1 e2e-x86_64-6.12 e2e-arm64-6.1 e2e-arm64-6.12 e2e-armhf-virt e2e-raspi0 e2e-raspi1ap e2e-raspi2b e2e-raspi3b selftests-uml selftests-x86_64-6.1 selftests-x86_64-6.12 reliability-uml reliability-uml-leak demo"}
 start=$(date +%s)
 
 run_step() {	# name command...
@@ -45,6 +47,7 @@ for step in $steps; do
 	demo) run_step demo "$VCPCM_TOP/scripts/test-demo.sh" ;;
 	kunit) run_step kunit "$VCPCM_TOP/scripts/kunit.sh" debug ;;
 	kunit-leak) run_step kunit-leak "$VCPCM_TOP/scripts/kunit.sh" leak ;;
+	kunit-arm32) run_step kunit-arm32 "$VCPCM_TOP/scripts/kunit.sh" arm32 ;;
 	e2e-*) run_step "$step" "$VCPCM_TOP/scripts/test-e2e.sh" "${step#e2e-}" ;;
 	selftests-*) run_step "$step" "$VCPCM_TOP/scripts/test-selftests.sh" "${step#selftests-}" ;;
 	reliability-uml) run_step "$step" "$VCPCM_TOP/scripts/test-reliability.sh" uml --soak 30 ;;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Run snd-vcpcm's KUnit suites in UML built with KASAN, UBSAN and lockdep.
 #
-#   scripts/kunit.sh [debug|leak]   (leak: the kmemleak kernel; after unloading,
-#                                    kmemleak must have found nothing)
+#   scripts/kunit.sh [debug|leak|arm32]   (leak: the kmemleak kernel; after unloading,
+#                                          kmemleak must have found nothing; arm32: a
+#                                          32-bit ARM kernel with UBSAN and lockdep in QEMU,
+#                                          where the core divides as 32-bit code does)
 #
 # The suites are linked into a test build of the module (VCPCM_KUNIT=1);
 # loading it runs them. Their KTAP results come from debugfs and are
@@ -16,13 +18,16 @@ suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue v
 flavour=${1:-debug}
 case $flavour in
 # The debug run divides as 32-bit kernels do (no 64-bit division helpers
-# there); the leak run natively: every suite covers both.
-debug) target=uml label=kunit steps=VCPCM_DIVIDE_IN_STEPS=1 ;;
-leak) target=uml-leak label="kunit (kmemleak)" steps= ;;
-*) die "usage: $0 [debug|leak]" ;;
+# there); the leak run natively: every suite covers both. The arm32 run is a
+# real 32-bit build: a 64-bit division left in the core would not even load.
+debug) target=uml label=kunit kernel=debug make_args=(ARCH=um VCPCM_DIVIDE_IN_STEPS=1) ;;
+leak) target=uml-leak label="kunit (kmemleak)" kernel=leak make_args=(ARCH=um) ;;
+arm32) target=armhf-kunit label="kunit (32-bit ARM)" kernel=arm32-kunit
+	make_args=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-) ;;
+*) die "usage: $0 [debug|leak|arm32]" ;;
 esac
-kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" "$flavour")
-ko=$(build_module "kunit-$target" "$kdir" ARCH=um VCPCM_KUNIT=1 $steps)
+kdir=$("$VCPCM_TOP/scripts/uml-kernel.sh" "$kernel")
+ko=$(build_module "kunit-$target" "$kdir" "${make_args[@]}" VCPCM_KUNIT=1)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -43,7 +48,7 @@ rc=0
 	fi
 ' || rc=$?
 if [ $rc != 0 ]; then
-	fail "$label: the UML run failed (exit $rc)"
+	fail "$label: the $target run failed (exit $rc)"
 	[ -f "$out/console.log" ] && tail -n 60 "$out/console.log"
 	exit 1
 fi

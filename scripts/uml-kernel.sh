@@ -2,6 +2,9 @@
 # Build (once) a User Mode Linux kernel from Debian's linux-source-6.12 and print its build dir.
 #
 #   scripts/uml-kernel.sh [debug|perf|leak]   (default: debug)
+#   scripts/uml-kernel.sh arm32-kunit         not UML: a 32-bit ARM kernel for QEMU's virt
+#                                             machine, for the KUnit suites on a 32-bit build
+#                                             (zImage; allnoconfig + scripts/arm32/kunit.config)
 #
 # The printed dir is an O= build dir: `make -C "$dir" M=$PWD ARCH=um` builds an out-of-tree module
 # against it. It holds `linux` (the UML binary), `kernelrelease` and `modroot/lib/modules/<rel>`.
@@ -12,23 +15,30 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 
 flavour=${1:-debug}
-case $flavour in debug | perf | leak) ;; *) die "usage: $0 [debug|perf|leak]" ;; esac
+case $flavour in
+debug | perf | leak)
+	arch=um cross= base=alldefconfig frags=("$here/uml/common.config" "$here/uml/$flavour.config")
+	root=$VCPCM_CACHE/uml kind="UML $flavour" ;;
+arm32-kunit)
+	arch=arm cross=arm-linux-gnueabihf- base=allnoconfig frags=("$here/arm32/kunit.config")
+	root=$VCPCM_CACHE/arm32-kernel kind="32-bit ARM (KUnit)" ;;
+*) die "usage: $0 [debug|perf|leak|arm32-kunit]" ;;
+esac
 
 # Bump when the build steps below change in a way that changes the result.
 recipe=2
 tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || die "$tarball missing: run scripts/install-deps.sh"
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-gccver=$(gcc --version | head -n 1)
-frags=("$here/uml/common.config" "$here/uml/$flavour.config")
+gccver=$(${cross}gcc --version | head -n 1)
 key=$(cache_key "recipe $recipe" "$srcver" "$gccver" "${frags[@]}")
 src=$VCPCM_CACHE/src/linux-source-6.12
-out=$VCPCM_CACHE/uml/$flavour-$key
+out=$root/$flavour-$key
 
 # Warm path: nothing to do.
 if [ -f "$out/.vcpcm-done" ]; then echo "$out"; exit 0; fi
 
-mkdir -p "$VCPCM_CACHE/uml"
+mkdir -p "$VCPCM_CACHE/uml" "$root"
 # One kernel build at a time on this machine (2 cores); a second caller waits, then reuses.
 exec 9>"$VCPCM_CACHE/uml/.lock"
 flock 9
@@ -37,7 +47,7 @@ if [ -f "$out/.vcpcm-done" ]; then echo "$out"; exit 0; fi
 # Constant source path so build dirs and debug info stay valid; re-extract on a new version.
 if [ "$(cat "$src/.vcpcm-srcver" 2>/dev/null)" != "$srcver" ]; then
 	log "extracting $tarball"
-	rm -rf "$src" "$VCPCM_CACHE"/uml/*-*
+	rm -rf "$src" "$VCPCM_CACHE"/uml/*-* "$VCPCM_CACHE"/arm32-kernel/*-*
 	mkdir -p "$VCPCM_CACHE/src"
 	tar -C "$VCPCM_CACHE/src" -xf "$tarball"
 	echo "$srcver" >"$src/.vcpcm-srcver"
@@ -47,12 +57,12 @@ mkdir -p "$out"
 blog=$out/build.log
 : >"$blog"
 run() { "$@" >>"$blog" 2>&1 || { tail -n 60 "$blog" >&2; die "failed: $* (log: $blog)"; }; }
-kmake() { run make -C "$src" O="$out" ARCH=um "$@"; }
+kmake() { run make -C "$src" O="$out" ARCH=$arch ${cross:+CROSS_COMPILE=$cross} "$@"; }
 
 t0=$(date +%s)
-log "configuring UML $flavour kernel in $out"
-kmake alldefconfig
-run env ARCH=um "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
+log "configuring the $kind kernel in $out"
+kmake $base
+run env ARCH=$arch "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
 kmake olddefconfig
 
 # Every requested option must have stuck (Kconfig silently drops unmet dependencies).
@@ -75,12 +85,14 @@ log "building (make -j2, a few minutes cold)"
 kmake -j2
 rm -rf "$out/modroot"
 kmake modules_install INSTALL_MOD_PATH="$out/modroot"
-make -s -C "$src" O="$out" ARCH=um kernelrelease >"$out/kernelrelease"
+make -s -C "$src" O="$out" ARCH=$arch kernelrelease >"$out/kernelrelease"
+# What determines the kernel, for caches built from it (vm-run's initramfs).
+echo "$key" >"$out/.vcpcm-stamp"
 touch "$out/.vcpcm-done"
-log "UML $flavour kernel $(cat "$out/kernelrelease") built in $(($(date +%s) - t0)) s"
+log "$kind kernel $(cat "$out/kernelrelease") built in $(($(date +%s) - t0)) s"
 
 # Drop superseded builds of this flavour (each is hundreds of MB).
-for d in "$VCPCM_CACHE/uml/$flavour"-*; do
+for d in "$root/$flavour"-*; do
 	[ "$d" = "$out" ] || rm -rf "$d"
 done
 echo "$out"

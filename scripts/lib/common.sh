@@ -41,6 +41,7 @@ target_kver() {
 	arm64-6.12 | raspi3b) k612_abi | sed 's/-amd64$/-arm64/' ;;
 	armhf-virt | raspi2b) arm32_kver armhf armmp ;;
 	raspi0 | raspi1ap) arm32_kver armel rpi ;;
+	armhf-kunit) cat "$("$VCPCM_TOP/scripts/uml-kernel.sh" arm32-kunit)/kernelrelease" ;;
 	*) die "unknown target '$1'" ;;
 	esac
 }
@@ -50,7 +51,7 @@ target_arch() {
 	case "$1" in
 	uml* | x86_64-*) echo x86_64 ;;
 	arm64-* | raspi3b) echo arm64 ;;
-	armhf-virt | raspi2b) echo armhf ;;
+	armhf-* | raspi2b) echo armhf ;;
 	raspi0 | raspi1ap) echo armel ;;
 	*) die "unknown target '$1'" ;;
 	esac
@@ -72,6 +73,10 @@ ensure_target_fetched() {	# TARGET
 	arm64-* | raspi3b)
 		[ -f "$(arm64_rootfs)/.vcpcm-stamp" ] && [ -f "$(target_kdir "$1")/.vcpcm-stamp" ] ||
 			"$here/fetch-arm64.sh" >/dev/null || die "fetch-arm64.sh failed"
+		;;
+	armhf-kunit)	# our own kernel (uml-kernel.sh), Debian's userland
+		[ -f "$(target_rootfs "$1")/.vcpcm-stamp" ] ||
+			"$here/fetch-arm32.sh" >/dev/null || die "fetch-arm32.sh failed"
 		;;
 	armhf-* | raspi[012]*)
 		[ -n "$(target_kver "$1")" ] && [ -f "$(target_rootfs "$1")/.vcpcm-stamp" ] &&
