@@ -61,7 +61,7 @@ done
 # download and unpack them into the cache instead.
 if [ -z "${VCPCM_NO_ARM64:-}" ]; then
 	for a in arm64 armhf armel; do
-		if ! dpkg --print-foreign-architectures | grep -qx $a; then
+		if ! grep -qx $a <<<"$(dpkg --print-foreign-architectures)"; then
 			$SUDO dpkg --add-architecture $a
 			apt_updated=0
 		fi

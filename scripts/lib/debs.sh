@@ -14,7 +14,8 @@ debs_init() {	# ARCH
 	debs_dir=$VCPCM_CACHE/$1/debs
 	debs_cand=()
 	mkdir -p "$debs_dir"
-	dpkg --print-foreign-architectures | grep -qx "$1" ||
+	# Not a pipe into grep -q: under pipefail, dpkg killed by SIGPIPE would fail it.
+	grep -qx "$1" <<<"$(dpkg --print-foreign-architectures)" ||
 		die "$1 is not a dpkg foreign architecture: run scripts/install-deps.sh"
 }
 
@@ -78,7 +79,7 @@ debs_rootfs() {	# ROOT (for the architecture of debs_init)
 		for f in "${stamp[@]}"; do [ "${debs_cand[${f%%_*}]}" = "$f" ] || more=1; done
 		# A seed added since the rootfs was built.
 		for p in "${debs_rootfs_seeds[@]}"; do
-			printf '%s\n' "${stamp[@]%%_*}" | grep -qx "$p" || more=1
+			grep -qx "$p" <<<"$(printf '%s\n' "${stamp[@]%%_*}")" || more=1
 		done
 		[ $more = 1 ] || return 0
 	fi
