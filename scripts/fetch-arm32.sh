@@ -3,8 +3,9 @@
 # unpack them into the cache, for cross builds:
 #   $VCPCM_CACHE/<arch>/<kver>/usr/src/linux-headers-<kver>
 # armhf (ARMv7: Raspberry Pi 2 and 3 in 32-bit mode, most boards): armmp, armmp-lpae,
-# rt-armmp; armel (ARMv5/6: Raspberry Pi Zero and 1): rpi, marvell. For each flavour the
-# newest ABI apt offers (the 32-bit kernels may trail the amd64 ones by an update).
+# rt-armmp; armel (ARMv5/6: Raspberry Pi Zero and 1): rpi, marvell. For each flavour every
+# ABI apt offers (the point release's and the security update's; the 32-bit kernels may
+# trail the amd64 ones by an update).
 # Build a module:  make KDIR=<that> ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf- (armel:
 # arm-linux-gnueabi-). Prints "<arch> <kver> <headers dir>" lines. Idempotent.
 # For the VM targets (QEMU's virt and Raspberry Pi machines) also the kernel image package of
@@ -33,12 +34,13 @@ fetch_image() {	# kver dir
 	printf '%s\n' "${debs_cand[$p]}" >"$dir/.vcpcm-image-stamp"
 }
 
-# The newest 6.1 ABI of a flavour that apt knows for the architecture.
-newest_abi() {	# arch flavour
+# Every 6.1 ABI of a flavour that apt offers for the architecture (the point release's and
+# the security update's), oldest first.
+all_abis() {	# arch flavour
 	apt-cache search --names-only "^linux-headers-6\.1\.0-[0-9]+-$2\$" 2>/dev/null |
-		awk '{print $1}' | sed "s/^linux-headers-//" | sort -rV |
+		awk '{print $1}' | sed "s/^linux-headers-//" | sort -V |
 		while read -r k; do
-			apt-cache show --no-all-versions "linux-headers-$k:$1" >/dev/null 2>&1 && { echo "$k"; break; }
+			apt-cache show --no-all-versions "linux-headers-$k:$1" >/dev/null 2>&1 && echo "$k"
 		done
 }
 
@@ -48,35 +50,39 @@ for arch in armhf armel; do
 	exec 9>"$VCPCM_CACHE/$arch/.lock"
 	flock 9
 	for flavour in ${flavours[$arch]}; do
-		kver=$(newest_abi "$arch" "$flavour")
-		if [ -z "$kver" ]; then
+		kvers=$(all_abis "$arch" "$flavour")
+		if [ -z "$kvers" ]; then
 			log "apt-get update ($arch indexes)"
 			apt-get update -qq >/dev/null || true
-			kver=$(newest_abi "$arch" "$flavour")
+			kvers=$(all_abis "$arch" "$flavour")
 		fi
-		[ -n "$kver" ] || die "no linux-headers-6.1.0-*-$flavour:$arch in apt"
-		abi=${kver%-"$flavour"}
-		common=linux-headers-$abi-common
-		[ "${flavour#rt-}" = "$flavour" ] || common=$common-rt
-		dir=$VCPCM_CACHE/$arch/$kver
-		debs_resolve "linux-headers-$kver" "$common"
-		stamp="${debs_cand[linux-headers-$kver]} ${debs_cand[$common]}"
-		if [ "$(cat "$dir/.vcpcm-stamp" 2>/dev/null)" != "$stamp" ]; then
-			log "unpacking $arch headers $kver"
-			rm -rf "$dir"
-			mkdir -p "$dir"
-			for p in "linux-headers-$kver" "$common"; do
-				f=$(debs_fetch "$p") || die "no $p:$arch in apt"
-				dpkg-deb -x "$f" "$dir"
-			done
-			debs_link_kbuild "$dir" "$kver"
-			# The flavour's Makefile includes the common tree by absolute path.
-			sed -i "s|^include /usr/src/|include $dir/usr/src/|" \
-				"$dir/usr/src/linux-headers-$kver/Makefile"
-			printf '%s\n' "$stamp" >"$dir/.vcpcm-stamp"
-		fi
-		[ "$flavour" != "${booted[$arch]}" ] || fetch_image "$kver" "$dir"
-		printf '%s %s %s\n' "$arch" "$kver" "$dir/usr/src/linux-headers-$kver"
+		[ -n "$kvers" ] || die "no linux-headers-6.1.0-*-$flavour:$arch in apt"
+		newest=$(tail -n 1 <<<"$kvers")
+		for kver in $kvers; do
+			abi=${kver%-"$flavour"}
+			common=linux-headers-$abi-common
+			[ "${flavour#rt-}" = "$flavour" ] || common=$common-rt
+			dir=$VCPCM_CACHE/$arch/$kver
+			debs_resolve "linux-headers-$kver" "$common"
+			stamp="${debs_cand[linux-headers-$kver]} ${debs_cand[$common]}"
+			if [ "$(cat "$dir/.vcpcm-stamp" 2>/dev/null)" != "$stamp" ]; then
+				log "unpacking $arch headers $kver"
+				rm -rf "$dir"
+				mkdir -p "$dir"
+				for p in "linux-headers-$kver" "$common"; do
+					f=$(debs_fetch "$p") || die "no $p:$arch in apt"
+					dpkg-deb -x "$f" "$dir"
+				done
+				debs_link_kbuild "$dir" "$kver"
+				# The flavour's Makefile includes the common tree by absolute path.
+				sed -i "s|^include /usr/src/|include $dir/usr/src/|" \
+					"$dir/usr/src/linux-headers-$kver/Makefile"
+				printf '%s\n' "$stamp" >"$dir/.vcpcm-stamp"
+			fi
+			# The VM targets boot the newest.
+			[ "$flavour" != "${booted[$arch]}" ] || [ "$kver" != "$newest" ] || fetch_image "$kver" "$dir"
+			printf '%s %s %s\n' "$arch" "$kver" "$dir/usr/src/linux-headers-$kver"
+		done
 	done
 	debs_rootfs "$VCPCM_CACHE/$arch/rootfs"
 	exec 9>&-

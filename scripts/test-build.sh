@@ -28,8 +28,8 @@ for t in arm64-6.1 arm64-6.12; do
 	build_clean "$t-$k" "$(arm64_kdir "$k")/usr/src/linux-headers-$k" \
 		ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 done
-# 32-bit ARM, every flavour Debian 12 ships: armhf (ARMv7) and armel (the Pi Zero/1's
-# ARMv6). Nothing may be left that a 32-bit kernel does not export (libgcc's 64-bit
+# 32-bit ARM, every flavour and ABI Debian 12 ships: armhf (ARMv7) and armel (the Pi
+# Zero/1's ARMv6). Nothing may be left that a 32-bit kernel does not export (libgcc's 64-bit
 # division helpers): modpost and check-ko.sh both check it.
 if arm32=$("$VCPCM_TOP/scripts/fetch-arm32.sh"); then
 	while read -r arch k kdir; do
@@ -39,7 +39,7 @@ if arm32=$("$VCPCM_TOP/scripts/fetch-arm32.sh"); then
 	done <<<"$arm32"
 	# DKMS as on a 32-bit Raspberry Pi (Pi 2/3, armhf): a real `dkms add` + `dkms build`
 	# against the unpacked headers, cross-compiled, in a private DKMS tree.
-	read -r _ k kdir < <(grep '^armhf .*-armmp ' <<<"$arm32")
+	read -r _ k kdir < <(grep '^armhf .*-armmp ' <<<"$arm32" | tail -n 1)
 	if out=$("$VCPCM_TOP/scripts/dkms-cross-build.sh" "$k" "$kdir" armhf arm-linux-gnueabihf- 2>&1) &&
 		file -L "$(tail -n 1 <<<"$out")" | grep -q 'ELF 32-bit LSB relocatable, ARM'; then
 		pass "build: dkms build for $k (armhf, cross-compiled)"
