@@ -35,13 +35,27 @@ fetch_image() {	# kver dir
 }
 
 # Every 6.1 ABI of a flavour that apt offers for the architecture (the point release's and
-# the security update's), oldest first.
-all_abis() {	# arch flavour
-	apt-cache search --names-only "^linux-headers-6\.1\.0-[0-9]+-$2\$" 2>/dev/null |
-		awk '{print $1}' | sed "s/^linux-headers-//" | sort -V |
-		while read -r k; do
-			apt-cache show --no-all-versions "linux-headers-$k:$1" >/dev/null 2>&1 && echo "$k"
+# the security update's), oldest first. apt-cache is slow to start: one search for all
+# flavours, and one debs_resolve for every package that may be needed.
+declare -A abis=()
+find_abis() {	# arch (after debs_init)
+	local f k all=() want=() re
+	re=$(tr ' ' '|' <<<"${flavours[$1]}")
+	mapfile -t all < <(apt-cache search --names-only "^linux-headers-6\.1\.0-[0-9]+-($re)\$" 2>/dev/null |
+		awk '{print $1}' | sed "s/^linux-headers-//" | sort -V)
+	for k in ${all[@]+"${all[@]}"}; do
+		want+=("linux-headers-$k" "linux-image-$k" "linux-headers-${k%%-[a-z]*}-common"
+			"linux-headers-${k%%-[a-z]*}-common-rt")
+	done
+	[ ${#want[@]} -eq 0 ] || debs_resolve "${want[@]}"
+	for f in ${flavours[$1]}; do
+		abis[$f]=
+		for k in ${all[@]+"${all[@]}"}; do
+			if [[ $k =~ ^6\.1\.0-[0-9]+-$f$ ]] && [ -n "${debs_cand[linux-headers-$k]}" ]; then
+				abis[$f]+="$k "
+			fi
 		done
+	done
 }
 
 for arch in armhf armel; do
@@ -49,15 +63,17 @@ for arch in armhf armel; do
 	mkdir -p "$VCPCM_CACHE/$arch"
 	exec 9>"$VCPCM_CACHE/$arch/.lock"
 	flock 9
+	find_abis "$arch"
+	if [ -z "${abis[armmp]:-}${abis[rpi]:-}" ]; then
+		log "apt-get update ($arch indexes)"
+		apt-get update -qq >/dev/null || true
+		debs_forget
+		find_abis "$arch"
+	fi
 	for flavour in ${flavours[$arch]}; do
-		kvers=$(all_abis "$arch" "$flavour")
-		if [ -z "$kvers" ]; then
-			log "apt-get update ($arch indexes)"
-			apt-get update -qq >/dev/null || true
-			kvers=$(all_abis "$arch" "$flavour")
-		fi
+		kvers=${abis[$flavour]}
 		[ -n "$kvers" ] || die "no linux-headers-6.1.0-*-$flavour:$arch in apt"
-		newest=$(tail -n 1 <<<"$kvers")
+		newest=$(tr ' ' '\n' <<<"$kvers" | grep . | tail -n 1)
 		for kver in $kvers; do
 			abi=${kver%-"$flavour"}
 			common=linux-headers-$abi-common
