@@ -39,7 +39,7 @@ if arm32=$("$VCPCM_TOP/scripts/fetch-arm32.sh"); then
 	done <<<"$arm32"
 	# DKMS as on a 32-bit Raspberry Pi (Pi 2/3, armhf): a real `dkms add` + `dkms build`
 	# against the unpacked headers, cross-compiled, in a private DKMS tree.
-	read -r _ k kdir < <(grep '^armhf .*-armmp ' <<<"$arm32" | tail -n 1)
+	read -r _ k kdir < <(grep -E '^armhf 6\.1\.0-[0-9]+-armmp ' <<<"$arm32" | tail -n 1)
 	if out=$("$VCPCM_TOP/scripts/dkms-cross-build.sh" "$k" "$kdir" armhf arm-linux-gnueabihf- 2>&1) &&
 		file -L "$(tail -n 1 <<<"$out")" | grep -q 'ELF 32-bit LSB relocatable, ARM'; then
 		pass "build: dkms build for $k (armhf, cross-compiled)"
