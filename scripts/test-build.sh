@@ -33,9 +33,7 @@ done
 # division helpers): modpost and check-ko.sh both check it.
 if arm32=$("$VCPCM_TOP/scripts/fetch-arm32.sh"); then
 	while read -r arch k kdir; do
-		cross=arm-linux-gnueabihf-
-		[ "$arch" = armhf ] || cross=arm-linux-gnueabi-
-		build_clean "$arch-$k" "$kdir" ARCH=arm CROSS_COMPILE=$cross
+		build_clean "$arch-$k" "$kdir" ARCH=arm CROSS_COMPILE="$(cross_prefix "$arch")"
 	done <<<"$arm32"
 	# DKMS as on a 32-bit Raspberry Pi (Pi 2/3, armhf): a real `dkms add` + `dkms build`
 	# against the unpacked headers, cross-compiled, in a private DKMS tree.

@@ -51,12 +51,11 @@ raspi0 | raspi1ap | raspi2b | raspi3b | armhf-virt)
 	ensure_target_fetched "$target"
 	kver=$(target_kver "$target")
 	tool_arch=$(target_arch "$target")
-	case $tool_arch in
-	arm64) build=arm64-6.12-$kver make_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
-	armhf) build=armhf-$kver make_args=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabihf-) ;;
-	armel) build=armel-$kver make_args=(ARCH=arm CROSS_COMPILE=arm-linux-gnueabi-) ;;
-	esac
-	ko=$(build_module "$build" "$(target_kdir "$target")/usr/src/linux-headers-$kver" "${make_args[@]}")
+	# The same build dirs as test-build.sh's (arm64: the arm64-6.12 target's).
+	build=$tool_arch-$kver karch=arm
+	[ "$tool_arch" != arm64 ] || build=arm64-6.12-$kver karch=arm64
+	ko=$(build_module "$build" "$(target_kdir "$target")/usr/src/linux-headers-$kver" \
+		ARCH=$karch CROSS_COMPILE="$(cross_prefix "$tool_arch")")
 	args+=(--module "$ko")
 	# The virt machine runs the whole suite; TCG runs the board models at a fraction of
 	# a real Pi's speed (raspi0: one ARMv6 core): the board suite there.

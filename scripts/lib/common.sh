@@ -57,6 +57,15 @@ target_arch() {
 	esac
 }
 
+# The cross compiler prefix of a Debian architecture (empty for x86_64).
+cross_prefix() {
+	case "$1" in
+	arm64) echo aarch64-linux-gnu- ;;
+	armhf) echo arm-linux-gnueabihf- ;;
+	armel) echo arm-linux-gnueabi- ;;
+	esac
+}
+
 # Where a foreign target's kernel (headers, image, modules) and userland are unpacked.
 target_kdir() {
 	local arch
