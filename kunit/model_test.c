@@ -23,6 +23,13 @@ struct model {
 	u8 *sw;
 	u32 start;		/* byte offset of appl_start */
 	u64 written, sent, consumed;
+	/*
+	 * What the ring was told. Half the rounds acknowledge every write (.ack);
+	 * the other half tell the ring late, in jumps, as a driver that follows
+	 * a mapped control record's appl_ptr at reports does (control_mmap).
+	 */
+	u64 acked;
+	bool late_acks;
 	u32 seed;
 	int link_fails;		/* percent of chunks the link refuses */
 	unsigned long ops;
@@ -61,7 +68,8 @@ static void random_geometry(struct model *m)
 					  : m->hw_bytes;
 	m->max_chunk = round_frames(m->g.max_chunk, fb);
 	m->start = vcpcm_test_mod(m->g.appl_start, (u32)buffer_frames) * fb;
-	m->written = m->sent = m->consumed = 0;
+	m->written = m->sent = m->consumed = m->acked = 0;
+	m->late_acks = rnd(m, 2);
 	m->link_fails = rnd(m, 2) ? 0 : 20;
 }
 
@@ -85,7 +93,8 @@ static int model_sink(void *ctx, const struct vcpcm_chunk *c)
 	KUNIT_ASSERT_EQ(test, c->len % m->g.frame_bytes, 0u);
 	KUNIT_ASSERT_LE(test, c->len, m->max_chunk);
 	KUNIT_ASSERT_LE(test, c->sw_off + c->len, m->g.sw_bytes);
-	KUNIT_ASSERT_LE(test, m->sent + c->len, m->written);
+	/* Never anything the ring was not told of. */
+	KUNIT_ASSERT_LE(test, m->sent + c->len, m->acked);
 	for (i = 0; i < c->len; i++)
 		if (m->sw[c->sw_off + i] != vcpcm_test_byte(m->sent + i, m->seed))
 			KUNIT_FAIL_AND_ABORT(test, "chunk byte %llu wrong", m->sent + i);
@@ -99,7 +108,7 @@ static void check_positions(struct model *m, struct vcpcm_pring *r)
 
 	KUNIT_ASSERT_EQ(test, vcpcm_pring_hw_pos(r), vcpcm_test_mod(m->start + m->consumed, m->g.sw_bytes));
 	KUNIT_ASSERT_EQ(test, vcpcm_pring_in_flight(r), (u32)(m->sent - m->consumed));
-	KUNIT_ASSERT_EQ(test, vcpcm_pring_pending(r), (u32)(m->written - m->sent));
+	KUNIT_ASSERT_EQ(test, vcpcm_pring_pending(r), (u32)(m->acked - m->sent));
 	KUNIT_ASSERT_LE(test, (u32)(m->sent - m->consumed), m->queue_limit);
 }
 
@@ -118,8 +127,19 @@ static void app_writes(struct model *m, struct vcpcm_pring *r)
 	for (i = 0; i < bytes; i++)
 		m->sw[vcpcm_test_mod(m->start + m->written + i, m->g.sw_bytes)] =
 			vcpcm_test_byte(m->written + i, m->seed);
-	KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->written + bytes)), (int)bytes);
 	m->written += bytes;
+	if (!m->late_acks) {
+		KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->written)), (int)bytes);
+		m->acked = m->written;
+	}
+}
+
+/* control_mmap: the driver learns appl_ptr now, whatever was written since. */
+static void driver_follows(struct model *m, struct vcpcm_pring *r)
+{
+	KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->written)),
+			(int)(m->written - m->acked));
+	m->acked = m->written;
 }
 
 /* The ring holds back a message that only partly fits (indirect_ring.cpp). */
@@ -127,7 +147,7 @@ static bool waits_for_whole_message(const struct model *m)
 {
 	u32 queued = (u32)(m->sent - m->consumed);
 	u32 to_alsa_end = m->g.sw_bytes - vcpcm_test_mod(m->start + m->sent, m->g.sw_bytes);
-	u32 whole = min3(to_alsa_end, m->max_chunk, (u32)(m->written - m->sent));
+	u32 whole = min3(to_alsa_end, m->max_chunk, (u32)(m->acked - m->sent));
 
 	return m->queue_limit - queued < whole && m->queue_limit - queued <= m->queue_limit / 4;
 }
@@ -145,7 +165,7 @@ static void link_transfers(struct model *m, struct vcpcm_pring *r)
 		 * still has three quarters of its queue to play.
 		 */
 		if (!m->link_fails)
-			KUNIT_ASSERT_TRUE(m->test, m->sent == m->written ||
+			KUNIT_ASSERT_TRUE(m->test, m->sent == m->acked ||
 					  m->sent - m->consumed == m->queue_limit ||
 					  waits_for_whole_message(m));
 	} else {
@@ -178,8 +198,8 @@ static void illegal_step(struct model *m, struct vcpcm_pring *r)
 				-VCPCM_EIO);
 		break;
 	case 1:	/* a rewind */
-		if (m->written)
-			KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->written - fb)),
+		if (m->acked)
+			KUNIT_ASSERT_EQ(m->test, vcpcm_pring_ack(r, appl_ptr_of(m, m->acked - fb)),
 					-VCPCM_EPIPE);
 		break;
 	case 2:	/* more than one buffer of unsent data */
@@ -210,7 +230,10 @@ static void model_playback_random(struct kunit *test)
 		for (step = 0; step < 1000; step++, m->ops++) {
 			switch (rnd(m, 10)) {
 			case 0 ... 3:
-				app_writes(m, r);
+				if (m->late_acks && rnd(m, 2))
+					driver_follows(m, r);
+				else
+					app_writes(m, r);
 				break;
 			case 4 ... 6:
 				link_transfers(m, r);

@@ -67,12 +67,15 @@ raspi0 | raspi1ap | raspi2b | raspi3b | armhf-virt)
 esac
 
 make -s -C "$scripts/tools" "$tool_arch" >/dev/null
+directmap=()
+[ "$tool_arch" != x86_64 ] || directmap=(--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-directmap")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0
 "$scripts/vm-run" --target "$target" --timeout 600 --out "$out" "${args[@]}" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pattern" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pcmcheck" --bring alsabat --bring speaker-test \
+	"${directmap[@]}" \
 	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
 	--file "$scripts/tests/e2e-guest.sh:/tmp/bin/e2e-guest.sh" \
 	-- "PATH=/tmp/bin:\$PATH; export PATH $guest_env; sh /tmp/bin/e2e-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?

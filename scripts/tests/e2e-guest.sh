@@ -318,5 +318,58 @@ check "modprobe snd-vcpcm index=32 refused" refused modprobe snd-vcpcm index=32
 check "index=32: no card, no module left" sh -c '! grep -q "\[vcpcm *\]" /proc/asound/cards && ! grep -q "^snd_vcpcm " /proc/modules'
 check "modprobe snd-vcpcm works again afterwards" modprobe snd-vcpcm
 card_present || ko "card present after reload"
+
+# Syscall-free streaming through the mapped status and control records
+# (x86 only: other architectures never map them). By default every appl_ptr
+# move must reach the driver through an ioctl, so the control record is
+# refused; with control_mmap=1 the driver follows appl_ptr itself, and a
+# client that makes no ioctl after START (seccomp) streams bit-exact.
+# snd-aloop and snd-dummy run the same program, so the test is known right.
+case ${VM_TARGET:-} in
+x86_64-*)
+	vcpcm-directmap -D $dev -s 1 >/tmp/dm.txt 2>&1
+	dmrc=$?
+	sed 's/^/    /' /tmp/dm.txt
+	check "default: the control record cannot be mapped (every appl_ptr move is an ioctl)" test $dmrc = 2
+	rmmod snd-vcpcm
+	check "modprobe snd-vcpcm control_mmap=1" modprobe snd-vcpcm control_mmap=1
+	for args in "-p 256 -b 1024" "-p 64 -b 512" "-p 1024 -b 4096 -r 96000"; do
+		# shellcheck disable=SC2086
+		vcpcm-directmap -D $dev -s 3 $args >/tmp/dm.txt 2>&1
+		dmrc=$?
+		sed 's/^/    /' /tmp/dm.txt
+		check "control_mmap=1: no ioctl after START ($args), loopback bit-exact" test $dmrc = 0
+	done
+	check "control_mmap=1: aplay -M / arecord -M loopback, bit-exact" \
+		loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE --rate 48000 --channels 2 --mmap
+	check "control_mmap=1: aplay / arecord (RW) loopback, bit-exact" \
+		loopback.sh --play-dev $dev --cap-dev $dev --format S32_LE --rate 44100 --channels 2
+	dmix_check
+	check "control_mmap=1: speaker-test" \
+		timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
+	vcpcm-pcmcheck drain -D $dev -n 12000 >/tmp/drain.txt
+	drc=$?
+	sed 's/^/    /' /tmp/drain.txt
+	check "control_mmap=1: drain ends within queued/rate + 20 ms" test $drc = 0
+	vcpcm-pcmcheck pause-write -D $dev --pause-ms 200 >/tmp/pw.txt
+	prc=$?
+	sed 's/^/    /' /tmp/pw.txt
+	check "control_mmap=1: what is written while paused plays after resume" test $prc = 0
+	rmmod snd-vcpcm
+	modprobe snd-aloop
+	vcpcm-directmap -D hw:Loopback,0,0 -C hw:Loopback,1,0 -s 3 >/tmp/dm.txt 2>&1
+	dmrc=$?
+	sed 's/^/    /' /tmp/dm.txt
+	check "snd-aloop: the same program, no ioctl after START, bit-exact (the test is right)" test $dmrc = 0
+	rmmod snd-aloop
+	modprobe snd-dummy
+	vcpcm-directmap -D hw:Dummy,0 -C none -s 3 >/tmp/dm.txt 2>&1
+	dmrc=$?
+	sed 's/^/    /' /tmp/dm.txt
+	check "snd-dummy: the same program (playback), no ioctl after START" test $dmrc = 0
+	rmmod snd-dummy
+	modprobe snd-vcpcm
+	;;
+esac
 module_loaded && rmmod snd-vcpcm
 exit $failed

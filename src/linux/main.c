@@ -29,6 +29,7 @@ static int fifo_bytes = 131072;
 static int tick_us = 250;
 static int latency_us;
 static int buffer_kib = 512;
+static bool control_mmap;
 static int max_payload = 4000;
 
 module_param_array(index, int, NULL, 0444);
@@ -47,6 +48,8 @@ module_param(latency_us, int, 0444);
 MODULE_PARM_DESC(latency_us, "Emulated coprocessor: start-up latency in microseconds, from START to the first sample played (0-500000, default 0).");
 module_param(buffer_kib, int, 0444);
 MODULE_PARM_DESC(buffer_kib, "Largest intermediate buffer in KiB (16-4096, default 512).");
+module_param(control_mmap, bool, 0444);
+MODULE_PARM_DESC(control_mmap, "Let applications map the PCM control record and move appl_ptr by memory writes; the driver then follows it at every report and position query (default 0: every move goes through an ioctl).");
 module_param(max_payload, int, 0444);
 MODULE_PARM_DESC(max_payload, "Emulated link: largest audio payload per message in bytes (256-65536, at most fifo_bytes; default 4000, the VideoCore audio service's inline limit).");
 
@@ -90,6 +93,7 @@ static struct vcpcm_card_params vcpcm_params_of(int dev)
 		.latency_us = latency_us,
 		.buffer_kib = buffer_kib,
 		.max_payload = max_payload,
+		.control_mmap = control_mmap,
 	};
 	return p;
 }
@@ -131,6 +135,7 @@ static int vcpcm_probe(struct platform_device *pdev)
 	card->private_free = vcpcm_card_free;
 	vc->substreams = p.pcm_substreams;
 	vc->buffer_bytes_max = (size_t)p.buffer_kib * 1024;
+	vc->follow_appl_ptr = p.control_mmap;
 	vc->transport = vcpcm_emu_transport_create(&emu);
 	if (IS_ERR(vc->transport)) {
 		err = PTR_ERR(vc->transport);

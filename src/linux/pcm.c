@@ -23,7 +23,7 @@ static const struct snd_pcm_hardware vcpcm_pcm_hw = {
 		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_NONINTERLEAVED |
 		SNDRV_PCM_INFO_BLOCK_TRANSFER |
 		SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_HAS_LINK_ESTIMATED_ATIME |
-		/* appl_ptr updates must reach .ack, and we cannot rewind */
+		/* appl_ptr updates must reach .ack (unless control_mmap), and we cannot rewind */
 		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS,
 	.formats = SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_S24_LE |
 		   SNDRV_PCM_FMTBIT_S32_LE | SNDRV_PCM_FMTBIT_FLOAT_LE,
@@ -232,6 +232,30 @@ static void vcpcm_drained_quietly(struct vcpcm_sub *sub, struct snd_pcm_substrea
 		vcpcm_xrun(sub, substream, "the application wrote nothing more in time");
 }
 
+/*
+ * control_mmap: an application that maps the control record moves appl_ptr
+ * by a memory write, and no .ack follows. Follow it as DMA hardware does: at
+ * every report, position query and START (under the stream lock). Returns
+ * what .ack would: 0, or -EPIPE when the new appl_ptr cannot be taken (past
+ * the boundary, more than a buffer ahead, or the link refused the data).
+ */
+static int vcpcm_follow_appl_ptr(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t appl = READ_ONCE(runtime->control->appl_ptr);
+
+	if (!sub->vc->follow_appl_ptr || appl == sub->seen_appl)
+		return 0;
+	/* dmix's slave, stopped: nothing is sent before START (vcpcm_pcm_ack). */
+	if (substream->stream == SNDRV_PCM_STREAM_PLAYBACK && !snd_pcm_running(substream) &&
+	    runtime->stop_threshold >= runtime->boundary)
+		return 0;
+	if (appl >= runtime->boundary)
+		return -EPIPE;
+	sub->seen_appl = appl;
+	return vcpcm_stream_ack(&sub->core, appl) ? -EPIPE : 0;
+}
+
 /* A report moved the position (under the stream lock). */
 static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *substream,
 			       const struct vcpcm_rx_event *ev)
@@ -276,6 +300,12 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	int err;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
+	/* New data goes out with this report's refill; freed capture room takes its data. */
+	if (snd_pcm_running(substream) && vcpcm_follow_appl_ptr(sub, substream)) {
+		vcpcm_xrun(sub, substream, "appl_ptr (written to the mapped control record) cannot be followed");
+		snd_pcm_stream_unlock_irqrestore(substream, flags);
+		return;
+	}
 	err = vcpcm_kernel_errno(vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
 						      sub->vc->transport->max_payload,
 						      ktime_get_ns(), &ev));
@@ -329,6 +359,9 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 	int err;
 
 	runtime->hw = vcpcm_pcm_hw;
+	/* The control record may be mapped: appl_ptr is followed instead (vcpcm_follow_appl_ptr). */
+	if (vc->follow_appl_ptr)
+		runtime->hw.info &= ~SNDRV_PCM_INFO_SYNC_APPLPTR;
 	runtime->hw.buffer_bytes_max = vc->buffer_bytes_max;
 	runtime->hw.period_bytes_max = vc->buffer_bytes_max / 2;
 	err = snd_pcm_hw_constraint_integer(runtime, SNDRV_PCM_HW_PARAM_PERIODS);
@@ -494,6 +527,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	if (runtime->state == SNDRV_PCM_STATE_XRUN)
 		sub->xruns++;	/* the application is recovering from one */
 	err = vcpcm_kernel_errno(vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf));
+	sub->seen_appl = 0;	/* as appl_start */
 	if (!err) {
 		sub->report_ns = report_ns;
 		/* As ALSA computes it (hw_ptr_buffer_jiffies). */
@@ -520,6 +554,10 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 
 	switch (cmd) {
 	case SNDRV_PCM_TRIGGER_START:
+		/* What was written to the mapped buffer before START reached no callback. */
+		err = vcpcm_follow_appl_ptr(sub, substream);
+		if (err)
+			return err;
 		err = vcpcm_kernel_errno(vcpcm_stream_start(&sub->core, ktime_get_ns(),
 							    vcpcm_free_running_lead(substream,
 										    sub->report_ns)));
@@ -558,6 +596,8 @@ static snd_pcm_uframes_t vcpcm_pcm_pointer(struct snd_pcm_substream *substream)
 {
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
 
+	if (vcpcm_follow_appl_ptr(sub, substream))
+		return SNDRV_PCM_POS_XRUN;
 	return bytes_to_frames(substream->runtime, vcpcm_stream_pointer(&sub->core, ktime_get_ns()));
 }
 
@@ -608,6 +648,7 @@ static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 	if (substream->stream == SNDRV_PCM_STREAM_PLAYBACK && !snd_pcm_running(substream) &&
 	    runtime->stop_threshold >= runtime->boundary)
 		return 0;
+	sub->seen_appl = runtime->control->appl_ptr;
 	err = vcpcm_kernel_errno(vcpcm_stream_ack(&sub->core, runtime->control->appl_ptr));
 	if (err && err != -EPIPE)
 		dev_err_ratelimited(sub->vc->card->dev, "%s %u: cannot pass the data on (%d): xrun\n",
@@ -630,6 +671,7 @@ static int vcpcm_pcm_ioctl(struct snd_pcm_substream *substream, unsigned int cmd
 		return err;
 	snd_pcm_stream_lock_irq(substream);
 	vcpcm_stream_rebase(&sub->core, runtime->status->hw_ptr);
+	sub->seen_appl = runtime->control->appl_ptr;
 	/*
 	 * ALSA recounts periods from hw_ptr after this returns, and hw_ptr may
 	 * move on before: count from the next boundary to be on the safe side.

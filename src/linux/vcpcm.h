@@ -41,6 +41,8 @@ struct vcpcm_sub {
 	/* Our last snd_pcm_period_elapsed(): ALSA's period boundary then, and when. */
 	snd_pcm_uframes_t irq_boundary;		/* under the substream's lock */
 	unsigned long irq_jiffies;
+	/* control_mmap: the appl_ptr last passed to the core (under the lock). */
+	snd_pcm_uframes_t seen_appl;
 };
 
 struct vcpcm_card {
@@ -54,6 +56,7 @@ struct vcpcm_card {
 	int route;
 	unsigned int substreams;
 	size_t buffer_bytes_max;
+	bool follow_appl_ptr;			/* control_mmap: no SYNC_APPLPTR */
 	struct dentry *debugfs;			/* snd-vcpcm/cardN, or NULL */
 	struct vcpcm_sub subs[2][VCPCM_MAX_SUBSTREAMS];
 };
@@ -66,6 +69,7 @@ struct vcpcm_card_params {
 	int latency_us;
 	int buffer_kib;
 	int max_payload;
+	bool control_mmap;
 };
 
 int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
