@@ -33,6 +33,8 @@ pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod
       file python3-matplotlib
       # make bench: the rig's own wakeup latency (cyclictest)
       rt-tests
+      # e2e (x86 QEMU): JACK on the card, in both appl_ptr modes
+      jackd2
       # test rigs: static arm64 tools, initramfs assembly, DKMS sources
       libc6-dev-arm64-cross binutils-aarch64-linux-gnu binutils git
       # 32-bit ARM tools for the guests; the Raspberry Pi boards' device trees (fdtput)

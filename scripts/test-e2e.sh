@@ -67,8 +67,14 @@ raspi0 | raspi1ap | raspi2b | raspi3b | armhf-virt)
 esac
 
 make -s -C "$scripts/tools" "$tool_arch" >/dev/null
+# x86 QEMU: the mapped control record (vcpcm-directmap, and JACK with its ALSA backend).
 directmap=()
-[ "$tool_arch" != x86_64 ] || directmap=(--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-directmap")
+if [[ $target == x86_64-* ]]; then
+	jack_alsa=/usr/lib/x86_64-linux-gnu/jack/jack_alsa.so stdbuf_so=/usr/libexec/coreutils/libstdbuf.so
+	directmap=(--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-directmap" --bring jackd --bring jack_lsp
+		--bring jack_connect --bring jack_iodelay --bring stdbuf
+		--file "$jack_alsa:$jack_alsa" --file "$stdbuf_so:$stdbuf_so")
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0

@@ -67,6 +67,43 @@ dmix_check() {
 		test "$p1rc$p2rc$mixrc" = 000
 }
 
+# JACK (jackd2's ALSA backend: mmap, and on x86 the mapped control record when
+# the driver allows it) on playback 0 and capture 0, with jack_iodelay's signal
+# going round through the loopback: a fixed round trip of JACK's own 3 periods
+# (2 playback + 1 capture), nothing extra. $1: whether jackd must have mapped the
+# control record (yes|no).
+jack_check() {
+	JACK_NO_AUDIO_RESERVATION=1 jackd -n vcpcm -d alsa -P $dev,0 -C $dev,0 -r 48000 -p 1024 -n 2 \
+		>/tmp/jackd.txt 2>&1 &
+	jp=$!
+	export JACK_DEFAULT_SERVER=vcpcm JACK_NO_START_SERVER=1
+	i=0
+	while [ $i -lt 20 ] && ! jack_lsp >/dev/null 2>&1; do sleep 0.5; i=$((i + 1)); done
+	# 0x81000000 is the control record's mmap offset (0x80000000: the status record).
+	cmap=no
+	grep -q ' 81000000 .*/dev/snd/pcmC' /proc/$jp/maps && cmap=yes
+	# jack_iodelay prints forever, to a buffer unless told not to.
+	timeout 6 stdbuf -oL jack_iodelay >/tmp/iodelay.txt 2>&1 &
+	ip=$!
+	sleep 1
+	jack_connect jack_delay:out system:playback_1 && jack_connect system:capture_1 jack_delay:in
+	crc=$?
+	wait $ip
+	kill $jp
+	wait $jp
+	unset JACK_DEFAULT_SERVER JACK_NO_START_SERVER
+	tail -n 4 /tmp/iodelay.txt | sed 's/^/    /'
+	grep -i 'xrun\|error' /tmp/jackd.txt | sed 's/^/    /'
+	# iodelay: "  3072.000 frames     64.000 ms total roundtrip latency"
+	awk -v crc=$crc '/total roundtrip latency/ { n++; if ($1 < 3071.5 || $1 > 3072.5) bad++ }
+		END { exit !(crc == 0 && n >= 3 && !bad) }' /tmp/iodelay.txt
+	jrc=$?
+	what="default: jackd leaves the control record unmapped"
+	[ "$1" = no ] || what="control_mmap=1: jackd maps the control record"
+	check "JACK ($what): jack_iodelay through the loopback, round trip 3 periods exactly" \
+		test "$jrc/$cmap" = "0/$1"
+}
+
 # The Raspberry Pi machine models (VCPCM_E2E_SUITE=board): TCG runs them at a
 # fraction of a real Pi's speed, so after the loopbacks above only dmix and the
 # unload; the full suite runs on the faster targets.
@@ -331,6 +368,7 @@ x86_64-*)
 	dmrc=$?
 	sed 's/^/    /' /tmp/dm.txt
 	check "default: the control record cannot be mapped (every appl_ptr move is an ioctl)" test $dmrc = 2
+	jack_check no
 	rmmod snd-vcpcm
 	check "modprobe snd-vcpcm control_mmap=1" modprobe snd-vcpcm control_mmap=1
 	for args in "-p 256 -b 1024" "-p 64 -b 512" "-p 1024 -b 4096 -r 96000"; do
@@ -345,6 +383,7 @@ x86_64-*)
 	check "control_mmap=1: aplay / arecord (RW) loopback, bit-exact" \
 		loopback.sh --play-dev $dev --cap-dev $dev --format S32_LE --rate 44100 --channels 2
 	dmix_check
+	jack_check yes
 	check "control_mmap=1: speaker-test" \
 		timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
 	vcpcm-pcmcheck drain -D $dev -n 12000 >/tmp/drain.txt
