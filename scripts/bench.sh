@@ -51,7 +51,7 @@ if command -v cyclictest >/dev/null; then rig=(--bring cyclictest); else log "no
 rm -rf "$results"
 mkdir -p "$results/raw"
 for target in $targets; do
-	args=() s=$secs vm=$target
+	args=() s=$secs vm=$target cmap=0
 	case $target in
 	uml)
 		# The module with the KUnit transfer benchmark linked in.
@@ -61,18 +61,21 @@ for target in $targets; do
 	x86_64-*)
 		"$scripts/dkms-install.sh" "$(target_kver "$target")" >/dev/null
 		s=$qsecs
+		# The control record can be mapped on x86 only: control_mmap=1 against the default.
+		cmap=1
 		;;
 	*) die "bench runs on uml and x86_64 targets" ;;
 	esac
 	n=$(wc -w <<<"${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}")
 	# A stalled run gives up after s + 10; the CPU windows take about 15 s each.
-	budget=$((3 * n * (s + 15) + s + 300 + 4 * ${VCPCM_BENCH_CPU_ROUNDS:-3} * 20))
-	log "bench $target: 3 drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
+	drivers=$((3 + cmap))
+	budget=$((drivers * n * (s + 15) + s + 300 + (4 + 2 * cmap) * ${VCPCM_BENCH_CPU_ROUNDS:-3} * 20))
+	log "bench $target: $drivers drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
 	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" "${rig[@]}" \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
-		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' BENCH_CPU_ROUNDS=${VCPCM_BENCH_CPU_ROUNDS:-3} sh /tmp/bench-guest.sh" |
+		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' BENCH_CPU_ROUNDS=${VCPCM_BENCH_CPU_ROUNDS:-3} BENCH_CONTROL_MMAP=$cmap sh /tmp/bench-guest.sh" |
 		sample_cpu_marks "$target" "$results/raw/$target/host-cpu.txt" | tee "$results/raw/$target/guest.txt"
 done
 /usr/bin/python3 "$scripts/bench/report.py" "$results" $targets

@@ -1,14 +1,16 @@
 #!/bin/sh
 # make bench, inside the VM (POSIX sh, busybox is enough): the same measurements for
 # snd-vcpcm, snd-aloop and snd-dummy in one boot. Writes raw figures to $VM_OUT:
-#   duplex.txt          one line per driver and period size (vcpcm-bench's key=value line)
+#   duplex.txt          one line per driver and period size (vcpcm-bench's key=value line;
+#                       snd-vcpcm's with the messages its link carried each way in the run)
 #   poserr-DRV-P.txt    the position error distribution (ms, one value per line)
 #   rig-latency.txt     cyclictest's wakeup latency histogram (us) with no audio running
 #   cpu.txt             kernel CPU time over a window with every substream streaming
 #                       (BENCH_CPU_ROUNDS windows per driver, default 3, interleaved)
 #                       (the window is also marked on stdout for the host: @@cpu begin|end DRIVER)
 # Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS,
-# BENCH_CPU_ROUNDS, BENCH_CPU_BULK_PARAMS (empty: no vcpcm_bulk windows), VCPCM_PARAMS.
+# BENCH_CPU_ROUNDS, BENCH_CPU_BULK_PARAMS (empty: no vcpcm_bulk windows), VCPCM_PARAMS,
+# BENCH_CONTROL_MMAP (1: the duplex runs and CPU windows again with control_mmap=1, as vcpcm_cmap).
 out=${VM_OUT:?}
 secs=${BENCH_SECONDS:-60}
 periods=${BENCH_PERIODS:-"32 64 128 256 512 1024"}
@@ -36,16 +38,35 @@ if command -v cyclictest >/dev/null; then
 		echo "cyclictest failed" >>"$out/rig-latency.txt"
 fi
 
-for drv in vcpcm aloop dummy; do
+# Messages across snd-vcpcm's link so far, both ways: "TO_REMOTE FROM_REMOTE".
+vcpcm_messages() { awk '{ n[$1] += $2 } END { print n["to_remote"] + 0, n["from_remote"] + 0 }' \
+	/sys/kernel/debug/snd-vcpcm/card*/messages 2>/dev/null; }
+reload_vcpcm() {	# extra parameters
+	rmmod snd-vcpcm && modprobe snd-vcpcm $VCPCM_PARAMS "$@" ||
+		{ echo "error: reload snd-vcpcm $*"; exit 1; }
+}
+# vcpcm_cmap (BENCH_CONTROL_MMAP=1, x86 only: elsewhere the core never maps the control
+# record): snd-vcpcm with control_mmap=1, where alsa-lib moves appl_ptr by memory writes
+# and the driver follows it at reports and position queries instead of in .ack.
+drivers="vcpcm aloop dummy"
+[ "${BENCH_CONTROL_MMAP:-0}" = 1 ] && drivers="$drivers vcpcm_cmap"
+for drv in $drivers; do
 	case $drv in
-	vcpcm) play=hw:vcpcm,0,0 cap=hw:vcpcm,0,0 verify= ;;
+	vcpcm*) play=hw:vcpcm,0,0 cap=hw:vcpcm,0,0 verify= ;;
 	aloop) play=hw:Loopback,0,0 cap=hw:Loopback,1,0 verify= ;;
 	dummy) play=hw:Dummy,0,0 cap=hw:Dummy,0,0 verify=--no-verify ;;
 	esac
+	[ $drv = vcpcm_cmap ] && reload_vcpcm control_mmap=1
 	for p in $periods; do
+		set -- $(vcpcm_messages)
 		line=$(vcpcm-bench -P $play -C $cap -p "$p" -s "$secs" $verify 2>"$out/poserr-$drv-$p.txt")
+		case $drv in
+		vcpcm*) set -- "$@" $(vcpcm_messages)
+			line="$line to_remote=$(($3 - $1)) from_remote=$(($4 - $2))" ;;
+		esac
 		echo "driver=$drv $line" | tee -a "$out/duplex.txt"
 	done
+	[ $drv = vcpcm_cmap ] && reload_vcpcm
 done
 
 # Kernel CPU: system + irq + softirq ticks of /proc/stat over a window while every
@@ -72,12 +93,15 @@ geometry="--period-size=8192 --buffer-size=16384"
 # not 4000-byte pieces): what the CPU figure depends on, measured beside the default.
 bulk=${BENCH_CPU_BULK_PARAMS-"max_payload=65536"}
 loaded=default
-load_vcpcm() {	# default|bulk; fails when the bulk parameters are refused
+cmap=
+[ "${BENCH_CONTROL_MMAP:-0}" = 1 ] && cmap=control_mmap=1
+load_vcpcm() {	# default|bulk|cmap; fails when the bulk parameters are refused
 	[ "$loaded" = "$1" ] && return 0
 	rmmod snd-vcpcm || { echo "error: rmmod snd-vcpcm"; exit 1; }
 	loaded=$1
 	[ "$1" = bulk ] && modprobe snd-vcpcm $VCPCM_PARAMS $bulk && return 0
 	[ "$1" = bulk ] && echo "note: snd-vcpcm refused '$bulk' with '$VCPCM_PARAMS': no vcpcm_bulk windows"
+	[ "$1" = cmap ] && modprobe snd-vcpcm $VCPCM_PARAMS $cmap && return 0
 	loaded=default
 	modprobe snd-vcpcm $VCPCM_PARAMS || { echo "error: modprobe snd-vcpcm"; exit 1; }
 	[ "$1" = default ]
@@ -86,16 +110,22 @@ load_vcpcm() {	# default|bulk; fails when the bulk parameters are refused
 rounds=${BENCH_CPU_ROUNDS:-3}
 order=
 while [ "$rounds" -gt 0 ]; do
-	order="$order vcpcm aloop dummy${bulk:+ vcpcm_bulk}"
+	order="$order vcpcm aloop dummy${bulk:+ vcpcm_bulk}${cmap:+ vcpcm_mmap vcpcm_cmap}"
 	rounds=$((rounds - 1))
 done
 for drv in $order; do
+	# vcpcm_mmap and vcpcm_cmap: aplay -M / arecord -M, the default against control_mmap=1
+	# (where alsa-lib commits by memory writes and no .ack comes).
+	access=
 	case $drv in
 	vcpcm) load_vcpcm default; params=$(echo $VCPCM_PARAMS | tr ' ' ,) ;;
+	vcpcm_mmap) load_vcpcm default; params=$(echo $VCPCM_PARAMS | tr ' ' ,); access=-M ;;
 	vcpcm_bulk)
 		[ -n "$bulk" ] || continue	# refused in an earlier round
 		if ! load_vcpcm bulk; then bulk=; continue; fi
 		params=$(echo $VCPCM_PARAMS $bulk | tr ' ' ,) ;;
+	vcpcm_cmap) load_vcpcm cmap || { echo "error: modprobe snd-vcpcm $cmap"; exit 1; }
+		params=$(echo $VCPCM_PARAMS $cmap | tr ' ' ,); access=-M ;;
 	*) params= ;;
 	esac
 	i=0
@@ -107,11 +137,11 @@ for drv in $order; do
 		esac
 		# The same period and buffer for every driver (43 ms, 85 ms; snd-dummy: its largest): each driver's
 		# defaults differ, and the wakeups per second with them.
-		aplay -q -D $p -t raw -f S32_LE -r 192000 -c $pch -d $run $geometry /dev/zero 2>>"$out/cpu-err-$drv.txt" &
-		arecord -q -D $c -t raw -f S32_LE -r 192000 -c $cch -d $run $geometry /dev/null 2>>"$out/cpu-err-$drv.txt" &
+		aplay -q $access -D $p -t raw -f S32_LE -r 192000 -c $pch -d $run $geometry /dev/zero 2>>"$out/cpu-err-$drv.txt" &
+		arecord -q $access -D $c -t raw -f S32_LE -r 192000 -c $cch -d $run $geometry /dev/null 2>>"$out/cpu-err-$drv.txt" &
 		i=$((i + 1))
 	done
-	measure $drv 16 "S32_LE/192000/${pch}ch/period8192/buffer16384" "$params"
+	measure $drv 16 "S32_LE/192000/${pch}ch/period8192/buffer16384${access:+/mmap}" "$params"
 	wait
 done
 true

@@ -16,6 +16,10 @@ results, targets = sys.argv[1], sys.argv[2:]
 DRIVERS = ("vcpcm", "aloop", "dummy")
 # The CPU windows also run snd-vcpcm as a remote with bulk transfers (guest.sh).
 CPU_DRIVERS = DRIVERS + ("vcpcm_bulk",)
+# x86 targets (guest.sh, BENCH_CONTROL_MMAP): snd-vcpcm with control_mmap=1 (appl_ptr followed
+# at reports and position queries) in the duplex runs; aplay -M/arecord -M CPU windows of the
+# default (vcpcm_mmap) and of control_mmap=1 (vcpcm_cmap).
+CMAP_CPU_DRIVERS = ("vcpcm_mmap", "vcpcm_cmap")
 summary = []
 
 
@@ -79,6 +83,10 @@ for t in targets:
         fig(t, drv, f"pos_samples_period_{p}", int(d.get("pos_samples", 0)), "count")
         # Status reads that carried no usable timestamp (left out of the figures above).
         fig(t, drv, f"pos_skipped_period_{p}", int(d.get("pos_skipped", 0)), "count")
+        # snd-vcpcm's link: messages each way per second of audio streamed.
+        for way in ("to_remote", "from_remote"):
+            if way in d:
+                fig(t, drv, f"{way}_per_s_period_{p}", round(int(d[way]) / (int(d["frames"]) / 48000 or 1)), "1/s")
     # The rig's own wakeup latency (cyclictest, no audio running): how many wakeups of a
     # SCHED_FIFO timer came later than each period size, i.e. too late for any driver.
     rl = os.path.join(raw, "rig-latency.txt")
@@ -96,7 +104,7 @@ for t in targets:
                 late = sum(n for us, n in hist.items() if us > p * 1e6 / 48000) + over
                 fig(t, "rig", f"late_wakeups_period_{p}", late, "count")
     # aplay/arecord complaints during the CPU window (xruns, refused parameters).
-    for drv in CPU_DRIVERS:
+    for drv in CPU_DRIVERS + CMAP_CPU_DRIVERS:
         ef = os.path.join(raw, f"cpu-err-{drv}.txt")
         if drv in cpu[t]:
             lines = open(ef).read().splitlines() if os.path.exists(ef) else []
@@ -256,6 +264,35 @@ for t in targets:
         md += [
                f"- bytes copied per byte played: **{b['copies']:.3f}** (the host sends straight from the"
                " buffer; the one copy is the remote's into its FIFO)"]
+    if any(d["driver"] == "vcpcm_cmap" for d in duplex[t]):
+        md += ["", "### appl_ptr followed (`control_mmap=1`) against `.ack` (the default)", "",
+               "The same full-duplex runs (vcpcm-bench, alsa-lib mmap) with snd-vcpcm reloaded with",
+               "`control_mmap=1`: alsa-lib then maps the control record and commits by memory writes,",
+               "and the driver sends new data at the remote's reports and at position queries instead",
+               "of in `.ack`. Messages: per second of audio, host to remote / remote to host.", "",
+               "| period | default: xruns | control_mmap=1: xruns | default: p99 pos. error (ms) | "
+               "control_mmap=1: p99 | default: messages/s | control_mmap=1: messages/s |",
+               "|---|---|---|---|---|---|---|"]
+        for p in periods:
+            row = []
+            for measure in ("xruns_period_{}", "pos_err_p99_period_{}"):
+                for drv in ("vcpcm", "vcpcm_cmap"):
+                    v = get(t, drv, measure.format(p))
+                    row.append("–" if v is None or v != v else
+                               (f"{v} ({get(t, drv, f'verified_period_{p}')})" if measure.startswith("x") else f"{v:.3f}"))
+            for drv in ("vcpcm", "vcpcm_cmap"):
+                a, b_ = get(t, drv, f"to_remote_per_s_period_{p}"), get(t, drv, f"from_remote_per_s_period_{p}")
+                row.append("–" if a is None else f"{a} / {b_}")
+            md.append(f"| {p} | " + " | ".join(row) + " |")
+        rows = [(drv, get(t, drv, "vm_process_cpu_ms_per_s_above_idle"), get(t, drv, "kernel_cpu_ms_per_s_above_idle"),
+                 cpu[t].get(drv, {}).get("errors")) for drv in CMAP_CPU_DRIVERS if drv in cpu[t]]
+        if rows:
+            md += ["", "CPU with every substream streaming through `aplay -M`/`arecord -M` (the windows above,",
+                   "mmap access): `vcpcm_mmap` is the default, `vcpcm_cmap` is `control_mmap=1`.", "",
+                   "| driver | VM process ms/s above idle | guest kernel ms/s above idle | xruns/errors |",
+                   "|---|---|---|---|"]
+            md += [f"| {d} | {'' if v is None else v} | {'' if k is None else k} | {'' if e is None else e} |"
+                   for d, v, k, e in rows]
     md.append("")
 
 # The targets of issue #4, measured in UML.

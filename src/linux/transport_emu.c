@@ -40,6 +40,8 @@ struct vcpcm_emu_transport {
 	struct vcpcm_emu_out replies[2 * VCPCM_EMU_MAX_PAIRS];
 	unsigned long reply_pending;	/* bitmap, under emu_lock */
 	u64 model_ns;			/* CPU time in the coprocessor model; under emu_lock */
+	u64 sent;			/* messages to the remote; under emu_lock */
+	u64 delivered;			/* messages from it (reports, replies); under rx_lock */
 	bool ticking;			/* the timer is queued or will re-arm; under emu_lock */
 };
 
@@ -52,6 +54,7 @@ static void vcpcm_emu_deliver(struct vcpcm_emu_transport *t, const struct vcpcm_
 {
 	struct vcpcm_chan *chan = &t->base.chans[o->chan];
 
+	t->delivered++;
 	if (chan->rx)
 		chan->rx(chan->rx_ctx, o->hdr, o->len, o->payload, o->payload_len);
 }
@@ -141,6 +144,7 @@ static int vcpcm_emu_send(struct vcpcm_chan *chan, const void *msg, u32 len,
 	ret = vcpcm_kernel_errno(vcpcm_emu_handle(t->emu, chan->id, msg, len, payload,
 						  payload_len, t0, &reply));
 	t->model_ns += ktime_get_ns() - t0;
+	t->sent++;
 	if (ret == 1) {
 		t->replies[chan->id] = reply;
 		__set_bit(chan->id, &t->reply_pending);
@@ -325,10 +329,29 @@ static int vcpcm_emu_model_ns_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vcpcm_emu_model_ns);
 
+/* debugfs "messages": how many crossed the link each way (make bench: per audio-second). */
+static int vcpcm_emu_messages_show(struct seq_file *m, void *unused)
+{
+	struct vcpcm_emu_transport *t = m->private;
+	unsigned long flags;
+	u64 sent, delivered;
+
+	spin_lock_irqsave(&t->emu_lock, flags);
+	sent = t->sent;
+	spin_unlock_irqrestore(&t->emu_lock, flags);
+	spin_lock_irqsave(&t->rx_lock, flags);
+	delivered = t->delivered;
+	spin_unlock_irqrestore(&t->rx_lock, flags);
+	seq_printf(m, "to_remote %llu\nfrom_remote %llu\n", sent, delivered);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcpcm_emu_messages);
+
 static void vcpcm_emu_debugfs_init(struct vcpcm_transport *base, struct dentry *dir)
 {
 	debugfs_create_file("fault", 0600, dir, to_emu(base), &vcpcm_emu_fault_fops);
 	debugfs_create_file("model_ns", 0400, dir, to_emu(base), &vcpcm_emu_model_ns_fops);
+	debugfs_create_file("messages", 0400, dir, to_emu(base), &vcpcm_emu_messages_fops);
 }
 
 static const struct vcpcm_transport_ops vcpcm_emu_ops = {
