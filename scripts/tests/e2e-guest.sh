@@ -20,6 +20,15 @@ refused() {
 	sed 's/^/    /' /tmp/refused.log
 	return 0
 }
+# A check tool's verdict is its exit status; its output goes to the log, indented.
+tool_check() {
+	name=$1
+	shift
+	"$@" >/tmp/tool.txt 2>&1
+	trc=$?
+	sed 's/^/    /' /tmp/tool.txt
+	check "$name" test $trc = 0
+}
 card_present() { grep -q '\[vcpcm *\]' /proc/asound/cards; }
 module_loaded() { grep -q '^snd_vcpcm ' /proc/modules; }
 
@@ -244,22 +253,18 @@ check "speaker-test: sine on 2 channels, one loop" \
 	timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
 
 # Stream control through alsa-lib (scripts/tools/vcpcm-pcmcheck.c).
-vcpcm-pcmcheck drain -D $dev -n 12000 >/tmp/drain.txt
-drc=$?
-sed 's/^/    /' /tmp/drain.txt
-check "drain ends within queued/rate + 20 ms" test $drc = 0
-vcpcm-pcmcheck pause -D $dev --pause-ms 300 >/tmp/pause.txt
-prc=$?
-sed 's/^/    /' /tmp/pause.txt
-check "pause freezes the position, resume continues, no xrun" test $prc = 0
-vcpcm-pcmcheck pause-write -D $dev --pause-ms 200 >/tmp/pw.txt
-prc=$?
-sed 's/^/    /' /tmp/pw.txt
-check "what is written while paused plays after resume (drain in time, no error)" test $prc = 0
-vcpcm-pcmcheck reset -D $dev >/tmp/reset.txt
-prc=$?
-sed 's/^/    /' /tmp/reset.txt
-check "snd_pcm_reset() on a running stream: it keeps running, no xrun" test $prc = 0
+tool_check "drain ends within queued/rate + 20 ms" \
+	vcpcm-pcmcheck drain -D $dev -n 12000
+tool_check "pause freezes the position, resume continues, no xrun" \
+	vcpcm-pcmcheck pause -D $dev --pause-ms 300
+tool_check "what is written while paused plays after resume (drain in time, no error)" \
+	vcpcm-pcmcheck pause-write -D $dev --pause-ms 200
+tool_check "snd_pcm_reset() on a running stream: it keeps running, no xrun" \
+	vcpcm-pcmcheck reset -D $dev
+for access in "" --mmap; do
+	tool_check "snd_pcm_reset() on a full prepared buffer, filled again: it plays, no xrun (${access:-RW})" \
+		vcpcm-pcmcheck reset-prepared -D $dev $access
+done
 
 # Mixer: the remote applies volume and mute to what it plays, so the
 # capture shows the effect.
@@ -373,10 +378,8 @@ x86_64-*)
 	check "modprobe snd-vcpcm control_mmap=1" modprobe snd-vcpcm control_mmap=1
 	for args in "-p 256 -b 1024" "-p 64 -b 512" "-p 1024 -b 4096 -r 96000"; do
 		# shellcheck disable=SC2086
-		vcpcm-directmap -D $dev -s 3 $args >/tmp/dm.txt 2>&1
-		dmrc=$?
-		sed 's/^/    /' /tmp/dm.txt
-		check "control_mmap=1: no ioctl after START ($args), loopback bit-exact" test $dmrc = 0
+		tool_check "control_mmap=1: no ioctl after START ($args), loopback bit-exact" \
+			vcpcm-directmap -D $dev -s 3 $args
 	done
 	check "control_mmap=1: aplay -M / arecord -M loopback, bit-exact" \
 		loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE --rate 48000 --channels 2 --mmap
@@ -386,26 +389,28 @@ x86_64-*)
 	jack_check yes
 	check "control_mmap=1: speaker-test" \
 		timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
-	vcpcm-pcmcheck drain -D $dev -n 12000 >/tmp/drain.txt
-	drc=$?
-	sed 's/^/    /' /tmp/drain.txt
-	check "control_mmap=1: drain ends within queued/rate + 20 ms" test $drc = 0
-	vcpcm-pcmcheck pause-write -D $dev --pause-ms 200 >/tmp/pw.txt
-	prc=$?
-	sed 's/^/    /' /tmp/pw.txt
-	check "control_mmap=1: what is written while paused plays after resume" test $prc = 0
+	# alsa-lib's mmap_writei commits by memory writes here: the driver follows.
+	for access in "" --mmap; do
+		a=${access:-RW}
+		tool_check "control_mmap=1: drain ends within queued/rate + 20 ms ($a)" \
+			vcpcm-pcmcheck drain -D $dev -n 12000 $access
+		tool_check "control_mmap=1: pause freezes the position, resume continues ($a)" \
+			vcpcm-pcmcheck pause -D $dev --pause-ms 300 $access
+		tool_check "control_mmap=1: what is written while paused plays after resume ($a)" \
+			vcpcm-pcmcheck pause-write -D $dev --pause-ms 200 $access
+		tool_check "control_mmap=1: snd_pcm_reset() on a running stream keeps it running ($a)" \
+			vcpcm-pcmcheck reset -D $dev $access
+		tool_check "control_mmap=1: snd_pcm_reset() on a full prepared buffer, filled again: it plays ($a)" \
+			vcpcm-pcmcheck reset-prepared -D $dev $access
+	done
 	rmmod snd-vcpcm
 	modprobe snd-aloop
-	vcpcm-directmap -D hw:Loopback,0,0 -C hw:Loopback,1,0 -s 3 >/tmp/dm.txt 2>&1
-	dmrc=$?
-	sed 's/^/    /' /tmp/dm.txt
-	check "snd-aloop: the same program, no ioctl after START, bit-exact (the test is right)" test $dmrc = 0
+	tool_check "snd-aloop: the same program, no ioctl after START, bit-exact (the test is right)" \
+		vcpcm-directmap -D hw:Loopback,0,0 -C hw:Loopback,1,0 -s 3
 	rmmod snd-aloop
 	modprobe snd-dummy
-	vcpcm-directmap -D hw:Dummy,0 -C none -s 3 >/tmp/dm.txt 2>&1
-	dmrc=$?
-	sed 's/^/    /' /tmp/dm.txt
-	check "snd-dummy: the same program (playback), no ioctl after START" test $dmrc = 0
+	tool_check "snd-dummy: the same program (playback), no ioctl after START" \
+		vcpcm-directmap -D hw:Dummy,0 -C none -s 3
 	rmmod snd-dummy
 	modprobe snd-vcpcm
 	;;

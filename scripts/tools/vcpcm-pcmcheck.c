@@ -7,6 +7,7 @@
  *   vcpcm-pcmcheck suspend [-D DEV] [-r RATE] [-c CH] [--seconds S]
  *   vcpcm-pcmcheck pause-write [-D DEV] [-r RATE] [-c CH] [--pause-ms MS]
  *   vcpcm-pcmcheck reset   [-D DEV] [-r RATE] [-c CH]
+ *   vcpcm-pcmcheck reset-prepared [-D DEV] [-r RATE] [-c CH]
  *
  * drain:   queue FRAMES, then time snd_pcm_drain() against what was still queued (the
  *          delay): it must end within delay/rate + tolerance (20 ms) and not before
@@ -25,8 +26,14 @@
  *          xrun, state RUNNING) while the application keeps writing, and drain in time.
  *          (With the default stop threshold ALSA itself stops it as soon as the position
  *          moves: the buffer is empty after a reset.)
+ * reset-prepared: fill the whole buffer of a prepared stream, snd_pcm_reset(), fill it
+ *          again (appl_ptr ends where it was before the reset), start and drain: it must
+ *          play the buffer with no xrun and drain in time. (A driver that follows appl_ptr
+ *          by value would see no move here and play nothing.)
  *
- * S16_LE playback, interleaved RW. Prints one "PASS ..." or "FAIL ..." line with the
+ * S16_LE playback, interleaved; RW, or mmap with --mmap (through alsa-lib's mmap_writei:
+ * where the driver lets it map the control record, appl_ptr then moves by memory writes,
+ * with no ioctl and no .ack). Prints one "PASS ..." or "FAIL ..." line with the
  * figures; exit 0 on pass, 1 on fail, 2 on usage or setup errors.
  */
 #include <alsa/asoundlib.h>
@@ -43,6 +50,7 @@ static const char *device = "hw:vcpcm,0,0";
 static unsigned int rate = 48000, channels = 2;
 static snd_pcm_t *pcm;
 static snd_pcm_uframes_t buffer_size, period_size;
+static int use_mmap;	/* --mmap */
 
 static void die(const char *what, int err)
 {
@@ -66,7 +74,8 @@ static void open_pcm_stopping(unsigned int buffer_ms, int never_stop)
 		die("open", err);
 	snd_pcm_hw_params_alloca(&hw);
 	snd_pcm_hw_params_any(pcm, hw);
-	if ((err = snd_pcm_hw_params_set_access(pcm, hw, SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	if ((err = snd_pcm_hw_params_set_access(pcm, hw, use_mmap ? SND_PCM_ACCESS_MMAP_INTERLEAVED :
+							    SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
 	    (err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
 	    (err = snd_pcm_hw_params_set_channels(pcm, hw, channels)) < 0 ||
 	    (err = snd_pcm_hw_params_set_rate(pcm, hw, rate, 0)) < 0 ||
@@ -126,7 +135,8 @@ static void write_until(const short *buf, snd_pcm_uframes_t len, snd_pcm_uframes
 
 		if (want > total - *done)
 			want = total - *done;
-		n = snd_pcm_writei(pcm, buf + off * channels, want);
+		n = use_mmap ? snd_pcm_mmap_writei(pcm, buf + off * channels, want) :
+			       snd_pcm_writei(pcm, buf + off * channels, want);
 		if (n == -EAGAIN)
 			continue;
 		if (n == -ESTRPIPE) {
@@ -318,10 +328,49 @@ static int check_reset(void)
 	return ok ? 0 : 1;
 }
 
+static int check_reset_prepared(void)
+{
+	snd_pcm_sw_params_t *sw;
+	struct write_stats ws = { 0 };
+	snd_pcm_uframes_t boundary, done = 0;
+	snd_pcm_sframes_t avail, delay = 0;
+	double took, expect;
+	short *buf;
+	int err, ok;
+
+	open_pcm(200);
+	/* Started by hand, once the buffer is full. */
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(pcm, sw);
+	if ((err = snd_pcm_sw_params_get_boundary(sw, &boundary)) < 0 ||
+	    (err = snd_pcm_sw_params_set_start_threshold(pcm, sw, boundary)) < 0 ||
+	    (err = snd_pcm_sw_params(pcm, sw)) < 0)
+		die("sw_params start threshold", err);
+	buf = make_frames(buffer_size);
+	write_until(buf, buffer_size, &done, buffer_size, &ws);
+	if ((err = snd_pcm_reset(pcm)) < 0)
+		die("reset", err);
+	avail = snd_pcm_avail(pcm);
+	done = 0;
+	write_until(buf, buffer_size, &done, buffer_size, &ws);
+	if ((err = snd_pcm_start(pcm)) < 0)
+		die("start", err);
+	err = timed_drain(&took, &expect, &delay);
+	ok = err == 0 && ws.xruns == 0 && avail == (snd_pcm_sframes_t)buffer_size &&
+	     took <= expect + 20 && took >= expect - 20;
+	printf("%s reset-prepared access=%s buffer=%lu avail_after_reset=%ld queued_at_drain=%ld "
+	       "expected_ms=%.1f took_ms=%.1f xruns=%d drain=%s\n", ok ? "PASS" : "FAIL",
+	       use_mmap ? "mmap" : "rw", buffer_size, (long)avail, (long)delay, expect, took, ws.xruns,
+	       snd_strerror(err));
+	free(buf);
+	snd_pcm_close(pcm);
+	return ok ? 0 : 1;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: vcpcm-pcmcheck drain|pause|suspend|pause-write|reset [-D DEV] [-r RATE] [-c CH] "
-			"[-n FRAMES] [--tolerance-ms MS] [--pause-ms MS] [--seconds S]\n");
+	fprintf(stderr, "usage: vcpcm-pcmcheck drain|pause|suspend|pause-write|reset|reset-prepared [-D DEV] "
+			"[-r RATE] [-c CH] [-n FRAMES] [--tolerance-ms MS] [--pause-ms MS] [--seconds S] [--mmap]\n");
 	exit(2);
 }
 
@@ -332,7 +381,7 @@ int main(int argc, char **argv)
 		{ "channels", required_argument, NULL, 'c' }, { "frames", required_argument, NULL, 'n' },
 		{ "tolerance-ms", required_argument, NULL, 't' },
 		{ "pause-ms", required_argument, NULL, 'p' }, { "seconds", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
+		{ "mmap", no_argument, NULL, 'm' }, { NULL, 0, NULL, 0 },
 	};
 	unsigned long frames = 12000;
 	unsigned int pause_ms = 300, seconds = 10;
@@ -353,6 +402,7 @@ int main(int argc, char **argv)
 		case 't': tolerance_ms = strtod(optarg, NULL); break;
 		case 'p': pause_ms = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 's': seconds = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'm': use_mmap = 1; break;
 		default: usage();
 		}
 	}
@@ -368,6 +418,8 @@ int main(int argc, char **argv)
 		return check_pause_write(pause_ms);
 	if (!strcmp(mode, "reset"))
 		return check_reset();
+	if (!strcmp(mode, "reset-prepared"))
+		return check_reset_prepared();
 	usage();
 	return 2;
 }

@@ -527,7 +527,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 	if (runtime->state == SNDRV_PCM_STATE_XRUN)
 		sub->xruns++;	/* the application is recovering from one */
 	err = vcpcm_kernel_errno(vcpcm_stream_prepare(&sub->core, &geometry, &timing, &buf));
-	sub->seen_appl = 0;	/* as appl_start */
+	sub->seen_appl = 0;	/* as appl_start; the RESET that follows moves both to hw_ptr */
 	if (!err) {
 		sub->report_ns = report_ns;
 		/* As ALSA computes it (hw_ptr_buffer_jiffies). */
@@ -569,6 +569,10 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		return err;
 	case SNDRV_PCM_TRIGGER_PAUSE_PUSH:
 	case SNDRV_PCM_TRIGGER_PAUSE_RELEASE:
+		/* Written to the mapped buffer while paused: it goes out on release. */
+		err = cmd == SNDRV_PCM_TRIGGER_PAUSE_RELEASE ? vcpcm_follow_appl_ptr(sub, substream) : 0;
+		if (err)
+			return err;
 		err = vcpcm_kernel_errno(vcpcm_stream_pause(&sub->core,
 							    cmd == SNDRV_PCM_TRIGGER_PAUSE_PUSH,
 							    ktime_get_ns()));
@@ -671,7 +675,12 @@ static int vcpcm_pcm_ioctl(struct snd_pcm_substream *substream, unsigned int cmd
 		return err;
 	snd_pcm_stream_lock_irq(substream);
 	vcpcm_stream_rebase(&sub->core, runtime->status->hw_ptr);
-	sub->seen_appl = runtime->control->appl_ptr;
+	/*
+	 * Where ALSA puts appl_ptr next (snd_pcm_post_reset), not where it is
+	 * now: an application that refills the whole buffer brings appl_ptr
+	 * back to its old value, and that must still count as a move.
+	 */
+	sub->seen_appl = runtime->status->hw_ptr;
 	/*
 	 * ALSA recounts periods from hw_ptr after this returns, and hw_ptr may
 	 * move on before: count from the next boundary to be on the safe side.
