@@ -83,6 +83,7 @@ rc=0
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pcmcheck" --bring alsabat --bring speaker-test \
 	"${directmap[@]}" \
 	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
+	--file "$scripts/tests/guest-lib.sh:/tmp/bin/guest-lib.sh" \
 	--file "$scripts/tests/e2e-guest.sh:/tmp/bin/e2e-guest.sh" \
 	-- "PATH=/tmp/bin:\$PATH; export PATH $guest_env; sh /tmp/bin/e2e-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?
 cat "$out/guest.txt"

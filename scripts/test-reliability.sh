@@ -49,6 +49,7 @@ trap 'rm -rf "$out"' EXIT
 rc=0
 "$scripts/vm-run" --target "$target" --timeout $((900 + 2 * soak)) --out "$out" "${args[@]}" \
 	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
+	--file "$scripts/tests/guest-lib.sh:/tmp/bin/guest-lib.sh" \
 	--file "$scripts/tests/reliability-guest.sh:/tmp/bin/reliability-guest.sh" \
 	-- "PATH=/tmp/bin:\$PATH; export PATH VCPCM_STRESS_CYCLES=$cycles VCPCM_FUZZ_ITERATIONS=$fuzz \
 	    VCPCM_SOAK_SECONDS=$soak; sh /tmp/bin/reliability-guest.sh" >"$out/guest.txt" 2>&1 || rc=$?

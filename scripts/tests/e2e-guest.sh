@@ -4,14 +4,7 @@
 # host side (scripts/test-e2e.sh) counts them. Needs loopback.sh and
 # vcpcm-pattern on PATH.
 dev=hw:vcpcm,0
-failed=0
-ok() { echo "PASS: $*"; }
-ko() { echo "FAIL: $*"; failed=1; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else ko "$name"; fi
-}
+. /tmp/bin/guest-lib.sh
 # Run a command that must fail; keep its message for the log.
 refused() {
 	if "$@" >/tmp/refused.log 2>&1; then
@@ -19,15 +12,6 @@ refused() {
 	fi
 	sed 's/^/    /' /tmp/refused.log
 	return 0
-}
-# A check tool's verdict is its exit status; its output goes to the log, indented.
-tool_check() {
-	name=$1
-	shift
-	"$@" >/tmp/tool.txt 2>&1
-	trc=$?
-	sed 's/^/    /' /tmp/tool.txt
-	check "$name" test $trc = 0
 }
 card_present() { grep -q '\[vcpcm *\]' /proc/asound/cards; }
 module_loaded() { grep -q '^snd_vcpcm ' /proc/modules; }
@@ -103,8 +87,14 @@ jack_check() {
 	unset JACK_DEFAULT_SERVER JACK_NO_START_SERVER
 	tail -n 4 /tmp/iodelay.txt | sed 's/^/    /'
 	grep -i 'xrun\|error' /tmp/jackd.txt | sed 's/^/    /'
-	# iodelay: "  3072.000 frames     64.000 ms total roundtrip latency"
-	awk -v crc=$crc '/total roundtrip latency/ { n++; if ($1 < 3071.5 || $1 > 3072.5) bad++ }
+	# A reading: "  3072.000 frames  64.000 ms total roundtrip latency", two
+	# more lines, the last ending in "??" when iodelay itself doubts it (its
+	# error estimate is high: the signal has only just arrived). Doubted
+	# readings may come first; after that every reading must be 3072 frames.
+	awk -v crc=$crc '/total roundtrip latency/ { v = $1; pending = 1 }
+		/for the backend arguments/ && pending { pending = 0
+			if (/\?\?/) { if (n) bad++; next }
+			n++; if (v < 3071.5 || v > 3072.5) bad++ }
 		END { exit !(crc == 0 && n >= 3 && !bad) }' /tmp/iodelay.txt
 	jrc=$?
 	what="default: jackd leaves the control record unmapped"
@@ -253,16 +243,16 @@ check "speaker-test: sine on 2 channels, one loop" \
 	timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
 
 # Stream control through alsa-lib (scripts/tools/vcpcm-pcmcheck.c).
-tool_check "drain ends within queued/rate + 20 ms" \
+logged "drain ends within queued/rate + 20 ms" \
 	vcpcm-pcmcheck drain -D $dev -n 12000
-tool_check "pause freezes the position, resume continues, no xrun" \
+logged "pause freezes the position, resume continues, no xrun" \
 	vcpcm-pcmcheck pause -D $dev --pause-ms 300
-tool_check "what is written while paused plays after resume (drain in time, no error)" \
+logged "what is written while paused plays after resume (drain in time, no error)" \
 	vcpcm-pcmcheck pause-write -D $dev --pause-ms 200
-tool_check "snd_pcm_reset() on a running stream: it keeps running, no xrun" \
+logged "snd_pcm_reset() on a running stream: it keeps running, no xrun" \
 	vcpcm-pcmcheck reset -D $dev
 for access in "" --mmap; do
-	tool_check "snd_pcm_reset() on a full prepared buffer, filled again: it plays, no xrun (${access:-RW})" \
+	logged "snd_pcm_reset() on a full prepared buffer, filled again: it plays, no xrun (${access:-RW})" \
 		vcpcm-pcmcheck reset-prepared -D $dev $access
 done
 
@@ -367,6 +357,10 @@ card_present || ko "card present after reload"
 # refused; with control_mmap=1 the driver follows appl_ptr itself, and a
 # client that makes no ioctl after START (seccomp) streams bit-exact.
 # snd-aloop and snd-dummy run the same program, so the test is known right.
+# A run that xruns after the guest stalled longer than its buffer bridges
+# (vcpcm-directmap measures it, exit 3) is repeated: with 64/512 a TCG guest's
+# ordinary stalls (loop gaps of 4-15 ms, positions 8 ms old) made every run
+# a coin toss, so the smallest period runs with a 1024-frame buffer.
 case ${VM_TARGET:-} in
 x86_64-*)
 	vcpcm-directmap -D $dev -s 1 >/tmp/dm.txt 2>&1
@@ -376,9 +370,9 @@ x86_64-*)
 	jack_check no
 	rmmod snd-vcpcm
 	check "modprobe snd-vcpcm control_mmap=1" modprobe snd-vcpcm control_mmap=1
-	for args in "-p 256 -b 1024" "-p 64 -b 512" "-p 1024 -b 4096 -r 96000"; do
+	for args in "-p 256 -b 1024" "-p 64 -b 1024" "-p 1024 -b 4096 -r 96000"; do
 		# shellcheck disable=SC2086
-		tool_check "control_mmap=1: no ioctl after START ($args), loopback bit-exact" \
+		logged_unless_stalled "control_mmap=1: no ioctl after START ($args), loopback bit-exact" \
 			vcpcm-directmap -D $dev -s 3 $args
 	done
 	check "control_mmap=1: aplay -M / arecord -M loopback, bit-exact" \
@@ -392,24 +386,24 @@ x86_64-*)
 	# alsa-lib's mmap_writei commits by memory writes here: the driver follows.
 	for access in "" --mmap; do
 		a=${access:-RW}
-		tool_check "control_mmap=1: drain ends within queued/rate + 20 ms ($a)" \
+		logged "control_mmap=1: drain ends within queued/rate + 20 ms ($a)" \
 			vcpcm-pcmcheck drain -D $dev -n 12000 $access
-		tool_check "control_mmap=1: pause freezes the position, resume continues ($a)" \
+		logged "control_mmap=1: pause freezes the position, resume continues ($a)" \
 			vcpcm-pcmcheck pause -D $dev --pause-ms 300 $access
-		tool_check "control_mmap=1: what is written while paused plays after resume ($a)" \
+		logged "control_mmap=1: what is written while paused plays after resume ($a)" \
 			vcpcm-pcmcheck pause-write -D $dev --pause-ms 200 $access
-		tool_check "control_mmap=1: snd_pcm_reset() on a running stream keeps it running ($a)" \
+		logged "control_mmap=1: snd_pcm_reset() on a running stream keeps it running ($a)" \
 			vcpcm-pcmcheck reset -D $dev $access
-		tool_check "control_mmap=1: snd_pcm_reset() on a full prepared buffer, filled again: it plays ($a)" \
+		logged "control_mmap=1: snd_pcm_reset() on a full prepared buffer, filled again: it plays ($a)" \
 			vcpcm-pcmcheck reset-prepared -D $dev $access
 	done
 	rmmod snd-vcpcm
 	modprobe snd-aloop
-	tool_check "snd-aloop: the same program, no ioctl after START, bit-exact (the test is right)" \
+	logged_unless_stalled "snd-aloop: the same program, no ioctl after START, bit-exact (the test is right)" \
 		vcpcm-directmap -D hw:Loopback,0,0 -C hw:Loopback,1,0 -s 3
 	rmmod snd-aloop
 	modprobe snd-dummy
-	tool_check "snd-dummy: the same program (playback), no ioctl after START" \
+	logged_unless_stalled "snd-dummy: the same program (playback), no ioctl after START" \
 		vcpcm-directmap -D hw:Dummy,0 -C none -s 3
 	rmmod snd-dummy
 	modprobe snd-vcpcm

@@ -9,23 +9,7 @@
 #   VCPCM_SOAK_SECONDS (default 0: no soak)
 dev=hw:vcpcm,0
 ctl=/sys/kernel/debug/snd-vcpcm/card0/fault
-failed=0
-ok() { echo "PASS: $*"; }
-ko() { echo "FAIL: $*"; failed=1; }
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else ko "$name"; fi
-}
-# Run a check whose output is kept, indented, for the log.
-logged() {
-	name=$1
-	shift
-	"$@" >/tmp/logged.txt 2>&1
-	rc=$?
-	sed 's/^/    /' /tmp/logged.txt
-	if [ $rc = 0 ]; then ok "$name"; else ko "$name"; fi
-}
+. /tmp/bin/guest-lib.sh
 card_present() { grep -q '\[vcpcm *\]' /proc/asound/cards; }
 loopback_ok() {
 	loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE --rate 48000 --channels 2 \

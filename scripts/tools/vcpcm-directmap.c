@@ -13,7 +13,14 @@
  *   vcpcm-directmap -D hw:vcpcm,0 [-C hw:vcpcm,0|none] [-r 48000] [-p 256] [-b 1024] [-s 3]
  *
  * Exit: 0 pass, 1 fail, 2 the control record cannot be mapped (ENXIO: the
- * driver wants every appl_ptr move through an ioctl, SYNC_APPLPTR).
+ * driver wants every appl_ptr move through an ioctl, SYNC_APPLPTR), 3 the run
+ * proves nothing: the stream stopped when the machine had stalled longer than
+ * the buffer can bridge, so the xrun was right (a QEMU/TCG guest on a busy host
+ * stalls for 10 ms and more). Data written through the control record reaches
+ * the remote at the first report after the write, and the write fills up to a
+ * position that was already `stale_ms` old: the buffer must cover the longest
+ * gap between this loop's turns, the most stale position seen and one period.
+ * Both are measured (the position's age from the status record's timestamp).
  */
 #define _GNU_SOURCE
 #include <alsa/asoundlib.h>
@@ -92,6 +99,9 @@ static int open_direct(struct direct *d, const char *dev, snd_pcm_stream_t dir,
 	snd_pcm_sw_params_get_boundary(sw, &d->boundary);
 	snd_pcm_sw_params_set_start_threshold(d->pcm, sw, d->boundary);
 	snd_pcm_sw_params_set_stop_threshold(d->pcm, sw, buffer);
+	/* status->tstamp: when the position was last updated (the position's age). */
+	snd_pcm_sw_params_set_tstamp_mode(d->pcm, sw, SND_PCM_TSTAMP_ENABLE);
+	snd_pcm_sw_params_set_tstamp_type(d->pcm, sw, SND_PCM_TSTAMP_TYPE_MONOTONIC);
 	if (snd_pcm_sw_params(d->pcm, sw) < 0 || snd_pcm_prepare(d->pcm) < 0) {
 		fprintf(stderr, "%s: sw_params/prepare failed\n", d->name);
 		return 1;
@@ -182,6 +192,14 @@ static void play(struct direct *d, unsigned long *written, unsigned long total)
 	commit(d, n);
 }
 
+/* How old the position in the status record is at @now_ms (a torn read only skews one sample). */
+static double position_age_ms(const struct direct *d, double now)
+{
+	double stamp = d->status->tstamp.tv_sec * 1e3 + d->status->tstamp.tv_nsec / 1e6;
+
+	return stamp > 0 && stamp <= now ? now - stamp : 0;
+}
+
 struct verify {
 	unsigned long lead, matched, wrong, seen;
 	int started;
@@ -226,8 +244,8 @@ int main(int argc, char **argv)
 	struct direct pb = { 0 }, cp = { 0 };
 	struct verify v = { 0 };
 	unsigned long written = 0, played = 0, total, steps = 0, tick_ms;
-	double t0, end;
-	int opt, rc, bad_state = 0, with_capture, ok;
+	double t0, end, last, max_gap = 0, max_age = 0, period_ms, buffer_ms;
+	int opt, rc, bad_state = 0, with_capture, ok, stalled;
 
 	while ((opt = getopt(argc, argv, "D:C:r:p:b:s:")) != -1) {
 		switch (opt) {
@@ -255,6 +273,7 @@ int main(int argc, char **argv)
 
 	/* Fill playback by memory alone, then START both: the last ioctls. */
 	play(&pb, &written, total);
+	last = now_ms();	/* the first gap counts from START */
 	if ((with_capture && ioctl(cp.fd, SNDRV_PCM_IOCTL_START)) || ioctl(pb.fd, SNDRV_PCM_IOCTL_START)) {
 		perror("START");
 		return 1;
@@ -270,11 +289,19 @@ int main(int argc, char **argv)
 	t0 = now_ms();
 	end = t0 + seconds * 1000.0 + 1000.0 + buffer * 2000.0 / rate;
 	while (now_ms() < end && (with_capture ? v.seen < total : played < total)) {
+		double t = now_ms();
+
+		if (t - last > max_gap)
+			max_gap = t - last;
+		last = t;
 		if (pb.status->state != SNDRV_PCM_STATE_RUNNING ||
 		    (with_capture && cp.status->state != SNDRV_PCM_STATE_RUNNING)) {
 			bad_state = 1;
 			break;
 		}
+		/* Only while running: a stopped stream's position ages for nothing. */
+		if (steps && position_age_ms(&pb, t) > max_age)
+			max_age = position_age_ms(&pb, t);
 		play(&pb, &written, total);
 		/* Everything but the last buffer's worth was consumed. */
 		played = written > pb.buffer ? written - pb.buffer : 0;
@@ -283,12 +310,25 @@ int main(int argc, char **argv)
 		steps++;
 		sleep_ms(tick_ms ? tick_ms : 1);
 	}
+	/* Checked once more: the loop may have ended on time just after the stop. */
+	if (pb.status->state != SNDRV_PCM_STATE_RUNNING ||
+	    (with_capture && cp.status->state != SNDRV_PCM_STATE_RUNNING)) {
+		double t = now_ms();
+
+		bad_state = 1;
+		if (t - last > max_gap)
+			max_gap = t - last;
+	}
 	ok = !bad_state && (with_capture ? v.matched == total && !v.wrong : played >= total);
+	period_ms = period * 1000.0 / rate;
+	buffer_ms = buffer * 1000.0 / rate;
+	stalled = bad_state && !v.wrong && max_gap + max_age + period_ms >= buffer_ms;
 	printf("%s directmap play=%s cap=%s rate=%u period=%u buffer=%u seconds=%u ioctls_after_start=0 "
-	       "steps=%lu play_state=%d cap_state=%d played=%lu lead=%lu compared=%lu matched=%lu wrong=%lu\n",
-	       ok ? "PASS" : "FAIL", pdev, cdev, rate, period, buffer, seconds, steps,
-	       pb.status->state, with_capture ? (int)cp.status->state : -1, played, v.lead, v.seen,
-	       v.matched, v.wrong);
+	       "steps=%lu max_gap_ms=%.1f stale_ms=%.1f play_state=%d cap_state=%d played=%lu lead=%lu "
+	       "compared=%lu matched=%lu wrong=%lu\n",
+	       ok ? "PASS" : stalled ? "STALLED" : "FAIL", pdev, cdev, rate, period, buffer, seconds,
+	       steps, max_gap, max_age, pb.status->state,
+	       with_capture ? (int)cp.status->state : -1, played, v.lead, v.seen, v.matched, v.wrong);
 	fflush(stdout);
-	return ok ? 0 : 1;
+	return ok ? 0 : stalled ? 3 : 1;
 }
