@@ -179,12 +179,12 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 	spin_lock_irq(&cap->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&cap->lock);
-	t->ops->started(cap->chan, t->report_interval_ns);
+	t->ops->started(cap->chan, t->report_interval_ns, 48000);
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&play->lock);
-	t->ops->started(play->chan, t->report_interval_ns);
+	t->ops->started(play->chan, t->report_interval_ns, 48000);
 	msleep(100);
 
 	spin_lock_irq(&play->lock);

@@ -407,6 +407,12 @@ static void report_interval_follows_the_period(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), VCPCM_REPORT_INTERVAL_MAX_NS);
 	n.rate = 0;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
+	/* A timer-driven client (no period wakeups): the finest, whatever the period. */
+	n.rate = 48000;
+	n.frame_bytes = 4;
+	n.period_bytes = 1024 * 4;
+	n.no_period_wakeup = 1;
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
 }
 
 static void pause_freezes_the_position(struct kunit *test)

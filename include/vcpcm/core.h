@@ -179,6 +179,9 @@ struct vcpcm_stream_timing {
  * longer than VCPCM_REPORT_INTERVAL_MAX_NS and never shorter than the
  * remote's finest clock. Fewer reports for longer periods save the host a
  * wakeup per report; the position is estimated in between anyway.
+ * A client that turned period wakeups off (PipeWire, PulseAudio, CRAS) wakes
+ * on its own timer, at a quantum the driver never learns, and reads the
+ * position then: the period says nothing, so the remote's finest clock.
  */
 #define VCPCM_REPORT_INTERVAL_MAX_NS	10000000u
 struct vcpcm_report_needs {
@@ -187,6 +190,7 @@ struct vcpcm_report_needs {
 	uint32_t fifo_bytes;	/* the remote's FIFO per channel */
 	uint32_t rate;
 	uint32_t frame_bytes;
+	uint32_t no_period_wakeup;	/* the client wakes on its own timer */
 };
 uint32_t vcpcm_report_interval_ns(const struct vcpcm_report_needs *n);
 

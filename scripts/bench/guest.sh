@@ -8,6 +8,12 @@
 #   cpu.txt             kernel CPU time over a window with every substream streaming
 #                       (BENCH_CPU_ROUNDS windows per driver, default 3, interleaved)
 #                       (the window is also marked on stdout for the host: @@cpu begin|end DRIVER)
+#   roundtrip.txt       the smallest period a read-capture-write-playback loop runs
+#                       BENCH_RT_SECONDS (5) without an xrun, RW+poll and mmap+poll,
+#                       BENCH_RT_ROUNDS (3) rounds interleaved over the drivers
+#   tsched.txt          a timer-scheduled client (ALSA period 1024, its own wakeups every
+#                       quantum of BENCH_RT_QUANTA, "256 64"): wakeups that found less than
+#                       three quarters of a quantum of capture
 # Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS,
 # BENCH_CPU_ROUNDS, BENCH_CPU_BULK_PARAMS (empty: no vcpcm_bulk windows), VCPCM_PARAMS,
 # BENCH_CONTROL_MMAP (1: the duplex runs and CPU windows again with control_mmap=1, as vcpcm_cmap).
@@ -45,11 +51,15 @@ reload_vcpcm() {	# extra parameters
 	rmmod snd-vcpcm && modprobe snd-vcpcm $VCPCM_PARAMS "$@" ||
 		{ echo "error: reload snd-vcpcm $*"; exit 1; }
 }
+# BENCH_PARTS (default "duplex roundtrip cpu irq"): which measurements run.
+part() { case " ${BENCH_PARTS:-duplex roundtrip cpu irq} " in *" $1 "*) return 0 ;; esac; return 1; }
+
 # vcpcm_cmap (BENCH_CONTROL_MMAP=1, x86 only: elsewhere the core never maps the control
 # record): snd-vcpcm with control_mmap=1, where alsa-lib moves appl_ptr by memory writes
 # and the driver follows it at reports and position queries instead of in .ack.
 drivers="vcpcm aloop dummy"
 [ "${BENCH_CONTROL_MMAP:-0}" = 1 ] && drivers="$drivers vcpcm_cmap"
+part duplex || drivers=
 for drv in $drivers; do
 	case $drv in
 	vcpcm*) play=hw:vcpcm,0,0 cap=hw:vcpcm,0,0 verify= ;;
@@ -69,6 +79,36 @@ for drv in $drivers; do
 	[ $drv = vcpcm_cmap ] && reload_vcpcm
 done
 
+# The full-duplex round trip (vcpcm-roundtrip): rounds interleaved over the drivers, so
+# a slow stretch of the host does not fall on one driver only.
+pair_of() {	# driver -> "PLAY CAP"
+	case $1 in
+	vcpcm) echo hw:vcpcm,0,0 hw:vcpcm,0,0 ;;
+	aloop) echo hw:Loopback,0,0 hw:Loopback,1,0 ;;
+	dummy) echo hw:Dummy,0,0 hw:Dummy,0,0 ;;
+	esac
+}
+round=1 rounds=${BENCH_RT_ROUNDS:-3} quanta=${BENCH_RT_QUANTA:-256 64}
+part roundtrip || rounds=0 quanta=
+while [ $round -le "$rounds" ]; do
+	for drv in vcpcm aloop dummy; do
+		set -- $(pair_of $drv)
+		for access in rw mmap; do
+			flag=
+			[ $access = mmap ] && flag=--mmap
+			line=$(vcpcm-roundtrip -P $1 -C $2 $flag -s "${BENCH_RT_SECONDS:-5}" 2>>"$out/roundtrip-$drv.log")
+			echo "driver=$drv round=$round $line" | tee -a "$out/roundtrip.txt"
+		done
+	done
+	round=$((round + 1))
+done
+for q in $quanta; do
+	for drv in vcpcm aloop dummy; do
+		set -- $(pair_of $drv)
+		echo "driver=$drv $(vcpcm-roundtrip -P $1 -C $2 --quantum $q -s 10 2>&1)" | tee -a "$out/tsched.txt"
+	done
+done
+
 # Kernel CPU: system + irq + softirq ticks of /proc/stat over a window while every
 # substream streams (8 playback + 8 capture), against an idle window of the same length.
 kernel_ticks() { awk '/^cpu /{ print $4 + $7 + $8 }' /proc/stat; }
@@ -86,7 +126,7 @@ measure() {	# name
 	echo "driver=$1 kernel_ticks=$((b - a)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=$2 format=$3 remote_model_ns=$((m1 - m0)) params=$4" |
 		tee -a "$out/cpu.txt"
 }
-measure idle 0 none
+part cpu && measure idle 0 none
 run=$((cpusecs + 3))
 geometry="--period-size=8192 --buffer-size=16384"
 # vcpcm_bulk: snd-vcpcm reloaded as a remote with bulk transfers (a message per transfer,
@@ -106,8 +146,25 @@ load_vcpcm() {	# default|bulk|cmap; fails when the bulk parameters are refused
 	modprobe snd-vcpcm $VCPCM_PARAMS || { echo "error: modprobe snd-vcpcm"; exit 1; }
 	[ "$1" = default ]
 }
+# Every substream of a driver streaming for SECONDS: stream_all DRIVER ACCESS SECONDS (in the background).
+stream_all() {
+	i=0
+	while [ $i -lt 8 ]; do
+		case $1 in
+		vcpcm*) p=hw:vcpcm,0,$i c=hw:vcpcm,0,$i pch=8 cch=8 ;;
+		aloop) p=hw:Loopback,0,$i c=hw:Loopback,1,$i pch=8 cch=8 ;;
+		dummy) p=hw:Dummy_1,0,$i c=hw:Dummy_1,0,$i pch=10 cch=10 ;;
+		esac
+		# The same period and buffer for every driver (43 ms, 85 ms; snd-dummy: its largest): each driver's
+		# defaults differ, and the wakeups per second with them.
+		aplay -q $2 -D $p -t raw -f S32_LE -r 192000 -c $pch -d $3 $geometry /dev/zero 2>>"$out/cpu-err-$1.txt" &
+		arecord -q $2 -D $c -t raw -f S32_LE -r 192000 -c $cch -d $3 $geometry /dev/null 2>>"$out/cpu-err-$1.txt" &
+		i=$((i + 1))
+	done
+}
 # Rounds, interleaved, so a slow stretch of the host does not fall on one driver only.
 rounds=${BENCH_CPU_ROUNDS:-3}
+part cpu || rounds=0
 order=
 while [ "$rounds" -gt 0 ]; do
 	order="$order vcpcm aloop dummy${bulk:+ vcpcm_bulk}${cmap:+ vcpcm_mmap vcpcm_cmap}"
@@ -128,20 +185,25 @@ for drv in $order; do
 		params=$(echo $VCPCM_PARAMS $cmap | tr ' ' ,); access=-M ;;
 	*) params= ;;
 	esac
-	i=0
-	while [ $i -lt 8 ]; do
-		case $drv in
-		vcpcm*) p=hw:vcpcm,0,$i c=hw:vcpcm,0,$i pch=8 cch=8 ;;
-		aloop) p=hw:Loopback,0,$i c=hw:Loopback,1,$i pch=8 cch=8 ;;
-		dummy) p=hw:Dummy_1,0,$i c=hw:Dummy_1,0,$i pch=10 cch=10 ;;
-		esac
-		# The same period and buffer for every driver (43 ms, 85 ms; snd-dummy: its largest): each driver's
-		# defaults differ, and the wakeups per second with them.
-		aplay -q $access -D $p -t raw -f S32_LE -r 192000 -c $pch -d $run $geometry /dev/zero 2>>"$out/cpu-err-$drv.txt" &
-		arecord -q $access -D $c -t raw -f S32_LE -r 192000 -c $cch -d $run $geometry /dev/null 2>>"$out/cpu-err-$drv.txt" &
-		i=$((i + 1))
-	done
+	stream_all $drv "$access" $run
 	measure $drv 16 "S32_LE/192000/${pch}ch/period8192/buffer16384${access:+/mmap}" "$params"
+	wait
+done
+
+# Interrupts-off time under the heaviest load (issue #16): cyclictest beside every
+# substream streaming (8 pairs, S32_LE 192 kHz, 8 ch), per driver, in the same boot.
+# A timer interrupt is held back by any section that runs with interrupts off (snd-vcpcm's
+# emulated remote ticks in hard-IRQ context and copies under a spinlock): the longest
+# wakeup latency bounds the longest such section from above.
+part irq || exit 0
+command -v cyclictest >/dev/null || exit 0
+load_vcpcm default
+for drv in idle vcpcm aloop dummy; do
+	[ $drv = idle ] || stream_all $drv "" $run
+	sleep 1
+	cyclictest -q -m -p 80 -i 1000 -D "$cpusecs" -h 25000 >"$out/irq-latency-$drv.txt" 2>/dev/null ||
+		echo "cyclictest failed" >>"$out/irq-latency-$drv.txt"
+	echo "irq-latency $drv: $(grep 'Max Latencies' "$out/irq-latency-$drv.txt")"
 	wait
 done
 true

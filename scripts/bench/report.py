@@ -46,9 +46,32 @@ def get(t, drv, measure):
     return None
 
 
-duplex, cpu, bench = {}, {}, {}
+def median(vals):
+    v = sorted(vals)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+duplex, cpu, bench, roundtrip, tsched = {}, {}, {}, {}, {}
 for t in targets:
     raw = os.path.join(results, "raw", t)
+    # The full-duplex round trip: the smallest xrun-free period of each round (none: not
+    # even the largest tried, counted as infinitely large in the median).
+    roundtrip[t] = {}
+    rtf = os.path.join(raw, "roundtrip.txt")
+    for d in (kv(l) for l in open(rtf) if "smallest=" in l) if os.path.exists(rtf) else ():
+        v = num(d["smallest"])
+        roundtrip[t].setdefault((d["driver"], d["access"]), []).append(float("inf") if v is None else v)
+    for (drv, access), vals in roundtrip[t].items():
+        fig(t, drv, f"roundtrip_{access}_rounds", [None if v == float("inf") else v for v in vals], "frames")
+        for what, v in (("median", median(vals)), ("min", min(vals)), ("max", max(vals))):
+            fig(t, drv, f"roundtrip_{access}_{what}", None if v == float("inf") else v, "frames")
+    tsched[t] = {}
+    tsf = os.path.join(raw, "tsched.txt")
+    for d in (kv(l) for l in open(tsf) if "quantum=" in l) if os.path.exists(tsf) else ():
+        q = int(d["quantum"])
+        tsched[t][(d["driver"], q)] = d
+        for k in ("wakeups", "short", "min_avail", "xruns"):
+            fig(t, d["driver"], f"tsched_q{q}_{k}", int(d[k]), "count" if k != "min_avail" else "frames")
     duplex[t] = [kv(l) for l in open(os.path.join(raw, "duplex.txt")) if "driver=" in l] \
         if os.path.exists(os.path.join(raw, "duplex.txt")) else []
     # One line per window; a driver's windows add up (their mean, weighted by length).
@@ -100,9 +123,27 @@ for t in targets:
             fig(t, "rig", "timer_wakeups", sum(hist.values()) + over, "count")
             if worst:
                 fig(t, "rig", "timer_wakeup_latency_max", int(worst.group(1)) / 1000, "ms")
-            for p in sorted({int(d["period"]) for d in duplex[t]}):
+            for p in sorted({int(d["period"]) for d in duplex[t]} | {64}):
                 late = sum(n for us, n in hist.items() if us > p * 1e6 / 48000) + over
                 fig(t, "rig", f"late_wakeups_period_{p}", late, "count")
+    # cyclictest beside every substream streaming (8 pairs, 192 kHz 8 ch): the longest
+    # wakeup latency bounds the longest interrupts-off section from above.
+    for drv in ("idle",) + DRIVERS:
+        f = os.path.join(raw, f"irq-latency-{drv}.txt")
+        if os.path.exists(f):
+            text = open(f).read()
+            worst = re.search(r"# Max Latencies:\s*(\d+)", text)
+            hist = {int(a): int(b) for a, b in re.findall(r"^(\d+)\s+(\d+)\s*$", text, re.M)}
+            if worst:
+                fig(t, drv, "loaded_timer_latency_max_us", int(worst.group(1)), "us")
+            if hist:
+                n = sum(hist.values())
+                acc, p99 = 0, None
+                for us in sorted(hist):
+                    acc += hist[us]
+                    if p99 is None and acc >= 0.99 * n:
+                        p99 = us
+                fig(t, drv, "loaded_timer_latency_p99_us", p99, "us")
     # aplay/arecord complaints during the CPU window (xruns, refused parameters).
     for drv in CPU_DRIVERS + CMAP_CPU_DRIVERS:
         ef = os.path.join(raw, f"cpu-err-{drv}.txt")
@@ -170,6 +211,16 @@ json.dump(summary, open(os.path.join(results, "summary.json"), "w"), indent=1)
 
 
 periods = sorted({int(d["period"]) for t in targets for d in duplex[t]})
+
+
+def get_rt_seconds(t):
+    f = os.path.join(results, "raw", t, "roundtrip.txt")
+    for line in open(f) if os.path.exists(f) else ():
+        if "seconds=" in line:
+            return kv(line)["seconds"]
+    return "?"
+
+
 md = ["# snd-vcpcm benchmark", "",
       "Produced by `make bench` (scripts/bench.sh). Every figure of a table comes from the",
       "same VM boot for the three drivers. UML is the perf kernel (no sanitizers); QEMU is",
@@ -178,8 +229,46 @@ for t in targets:
     kern = open(os.path.join(results, "raw", t, "kernel.txt")).read().strip() \
         if os.path.exists(os.path.join(results, "raw", t, "kernel.txt")) else "?"
     secs = duplex[t][0]["seconds"] if duplex[t] else "?"
-    md += [f"## {t} (kernel {kern})", "",
-           f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
+    md += [f"## {t} (kernel {kern})", ""]
+    if roundtrip[t]:
+        rounds = max(len(v) for v in roundtrip[t].values())
+        md += ["### Full-duplex round trip: the smallest period without an xrun", "",
+               "vcpcm-roundtrip reads capture and writes what it read straight back to playback",
+               "(S16_LE 2 ch 48 kHz, two periods per buffer, streams linked, playback prefilled,",
+               "non-blocking, woken by `poll()` on capture, whole periods per wakeup), and grows the",
+               f"period until a run of {get_rt_seconds(t)} s has no xrun. {rounds} rounds, interleaved over the",
+               "drivers; median (lowest – highest) in frames, `none`: not even 1024.", "",
+               "| driver | RW + poll | mmap + poll | rounds (RW; mmap) |", "|---|---|---|---|"]
+        for drv in DRIVERS:
+            cells = []
+            for access in ("rw", "mmap"):
+                m = get(t, drv, f"roundtrip_{access}_median")
+                lo, hi = get(t, drv, f"roundtrip_{access}_min"), get(t, drv, f"roundtrip_{access}_max")
+                cells.append("–" if (drv, access) not in roundtrip[t] else
+                             f"{'none' if m is None else f'{m:g} ({m / 48:.2f} ms)'} "
+                             f"({'none' if lo is None else f'{lo:g}'} – {'none' if hi is None else f'{hi:g}'})")
+            rr = "; ".join(", ".join("none" if v is None else f"{v:g}" for v in get(t, drv, f"roundtrip_{a}_rounds") or [])
+                           for a in ("rw", "mmap"))
+            md.append(f"| {drv} | " + " | ".join(cells) + f" | {rr} |")
+        worst = get(t, "rig", "timer_wakeup_latency_max")
+        if worst is not None:
+            md += ["", f"The rig alone (cyclictest, no audio): its latest wakeup was {worst} ms late, "
+                   f"{get(t, 'rig', 'late_wakeups_period_64')} of {get(t, 'rig', 'timer_wakeups')} later than 64 frames (1.33 ms)."]
+        md.append("")
+    if tsched[t]:
+        md += ["### Timer-scheduled client: capture found at each wakeup", "",
+               "vcpcm-roundtrip --quantum Q: ALSA period 1024, buffer 16384 (snd-dummy's largest), its",
+               "own timer every Q frames; at each wakeup `snd_pcm_avail()` (a hwsync), then it reads",
+               "all there is and writes it to playback. Short: a wakeup that found less than three",
+               "quarters of a quantum. 10 s per quantum.", "",
+               "`period wakeups`: off where the driver lets a client turn them off (as those servers do).", "",
+               "| driver | quantum | period wakeups | wakeups | short | least found (frames) | xruns |",
+               "|---|---|---|---|---|---|---|"]
+        for (drv, q), d in sorted(tsched[t].items(), key=lambda kv_: (-kv_[0][1], DRIVERS.index(kv_[0][0]))):
+            md.append(f"| {drv} | {q} | {d.get('period_wakeups', '?')} | {d['wakeups']} | {d['short']} | "
+                      f"{d['min_avail']} | {d['xruns']} |")
+        md.append("")
+    md += [f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
            "xruns = playback + capture. The capture check compares the loopback with what was",
            "played, frame by frame, until the first xrun (`n/a`: snd-dummy has no loopback). A run",
            "that could not stream in real time says how far it got.", ""]
@@ -252,6 +341,17 @@ for t in targets:
                        "whole transfer in one message (bulk), as the VideoCore's can, instead of 4000-byte pieces.",
                        f"Its model: {get(t, 'vcpcm_bulk', 'remote_model_cpu_ms_per_s'):.1f} ms/s; "
                        f"**the host driver's share: {bulk_share:.1f} ms/s.**"]
+    if get(t, "idle", "loaded_timer_latency_max_us") is not None:
+        md += ["", "### Timer wakeup latency beside every substream streaming (interrupts-off time)", "",
+               "cyclictest (SCHED_FIFO, every 1 ms, 10 s) while 8 playback + 8 capture substreams stream",
+               "S32_LE 192 kHz (8 ch; snd-dummy 10 ch): a section that runs with interrupts off (a",
+               "hard-IRQ timer, a spinlock taken with interrupts off) holds the wakeup back, so the",
+               "longest wakeup latency bounds the longest such section from above. idle: nothing streams.", "",
+               "| driver | p99 (us) | max (us) |", "|---|---|---|"]
+        for drv in ("idle",) + DRIVERS:
+            mx = get(t, drv, "loaded_timer_latency_max_us")
+            if mx is not None:
+                md.append(f"| {drv} | {get(t, drv, 'loaded_timer_latency_p99_us')} | {mx} |")
     if t in bench:
         b = bench[t]
         md += ["", "### Copy efficiency (KUnit benchmark, same run)", "",
@@ -340,14 +440,15 @@ try:
 except ImportError:
     print("report: matplotlib missing, no plot")
     sys.exit(0)
-fig_, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+fig_, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(17, 4.5))
 for t, style in zip(targets, ("-", "--")):
     for drv in DRIVERS:
         xs = [p for p in periods if get(t, drv, f"xruns_period_{p}") is not None]
         ax1.plot(xs, [get(t, drv, f"xruns_period_{p}") + 0.5 for p in xs], style, marker="o",
                  label=f"{drv} ({t})")
-ax1.set_xscale("log", base=2)
-ax1.set_yscale("log")
+if periods:
+    ax1.set_xscale("log", base=2)
+    ax1.set_yscale("log")
 ax1.set_xlabel("period size (frames, 2 periods per buffer)")
 ax1.set_ylabel("xruns + 0.5 (log)")
 ax1.set_title("xruns vs period size")
@@ -364,5 +465,17 @@ ax2.set_xlabel("|position error| (ms)")
 ax2.set_ylabel("fraction of samples")
 ax2.set_title(f"position error distribution, 64-frame periods ({t})")
 ax2.legend(fontsize=7)
+# The round trip: median and spread (lowest – highest round) per driver, form and target.
+bars = [(f"{drv}\n{a} {t}", get(t, drv, f"roundtrip_{a}_median"), get(t, drv, f"roundtrip_{a}_min"),
+         get(t, drv, f"roundtrip_{a}_max")) for t in targets for a in ("rw", "mmap") for drv in DRIVERS
+        if get(t, drv, f"roundtrip_{a}_median") is not None]
+if bars:
+    ys = [b[1] for b in bars]
+    ax3.bar(range(len(bars)), ys, yerr=[[b[1] - (b[2] or b[1]) for b in bars], [(b[3] or b[1]) - b[1] for b in bars]],
+            capsize=3, color=["C0" if b[0].startswith("vcpcm") else "C1" if b[0].startswith("aloop") else "C2" for b in bars])
+    ax3.set_xticks(range(len(bars)))
+    ax3.set_xticklabels([b[0] for b in bars], fontsize=6, rotation=60)
+    ax3.set_ylabel("smallest xrun-free period (frames)")
+    ax3.set_title("full-duplex round trip (median, lowest – highest)")
 fig_.tight_layout()
 fig_.savefig(os.path.join(results, "bench.png"), dpi=110)

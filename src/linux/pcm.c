@@ -24,7 +24,9 @@ static const struct snd_pcm_hardware vcpcm_pcm_hw = {
 		SNDRV_PCM_INFO_BLOCK_TRANSFER |
 		SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_HAS_LINK_ESTIMATED_ATIME |
 		/* appl_ptr updates must reach .ack (unless control_mmap), and we cannot rewind */
-		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS,
+		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS |
+		/* timer-driven clients: positions at the finest cadence instead */
+		SNDRV_PCM_INFO_NO_PERIOD_WAKEUP,
 	.formats = SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_S24_LE |
 		   SNDRV_PCM_FMTBIT_S32_LE | SNDRV_PCM_FMTBIT_FLOAT_LE,
 	.rates = SNDRV_PCM_RATE_CONTINUOUS | SNDRV_PCM_RATE_8000_192000,
@@ -507,6 +509,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.fifo_bytes = t->fifo_bytes,
 		.rate = runtime->rate,
 		.frame_bytes = geometry.frame_bytes,
+		.no_period_wakeup = runtime->no_period_wakeup,
 	};
 	u32 report_ns = vcpcm_report_interval_ns(&needs);
 	struct vcpcm_stream_timing timing = {
@@ -563,7 +566,8 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 										    sub->report_ns)));
 		if (!err) {
 			vcpcm_irq_restart(sub, substream->runtime, jiffies);
-			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
+			sub->vc->transport->ops->started(sub->chan, sub->report_ns,
+							 substream->runtime->rate);
 			mod_timer(&sub->watchdog, jiffies + msecs_to_jiffies(VCPCM_WATCHDOG_MS));
 		}
 		return err;
@@ -582,7 +586,8 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		 */
 		vcpcm_irq_restart(sub, substream->runtime, jiffies - sub->buffer_jiffies - 2);
 		if (!err && cmd == SNDRV_PCM_TRIGGER_PAUSE_RELEASE)
-			sub->vc->transport->ops->started(sub->chan, sub->report_ns);
+			sub->vc->transport->ops->started(sub->chan, sub->report_ns,
+							 substream->runtime->rate);
 		return err;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:

@@ -38,9 +38,10 @@ struct vcpcm_transport_ops {
 	/*
 	 * A START went out on chan: a clock may need to run, reporting at
 	 * least every report_ns (never finer than report_interval_ns, the
-	 * backend's finest). Atomic-safe.
+	 * backend's finest), for a stream of rate frames per second whose
+	 * clock started before this call. Atomic-safe.
 	 */
-	void (*started)(struct vcpcm_chan *chan, u32 report_ns);
+	void (*started)(struct vcpcm_chan *chan, u32 report_ns, u32 rate);
 	/* Optional: the backend's own debugfs files, in the card's directory. */
 	void (*debugfs_init)(struct vcpcm_transport *t, struct dentry *dir);
 	void (*destroy)(struct vcpcm_transport *t);

@@ -15,6 +15,7 @@
 #include <linux/debugfs.h>
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -33,6 +34,14 @@ struct vcpcm_emu_transport {
 	struct hrtimer timer;
 	ktime_t finest_tick;		/* tick_us */
 	ktime_t tick;			/* now: the finest any running stream needs; under emu_lock */
+	/*
+	 * Where ticks fall (under emu_lock): every tick_frames frames at
+	 * tick_rate from anchor, the start of the stream that asked for the
+	 * current tick, so they meet its report boundaries (its period
+	 * boundaries among them) instead of drifting across them.
+	 */
+	ktime_t anchor;
+	u32 tick_frames, tick_rate;
 	struct work_struct reply_work;
 	struct vcpcm_emu *emu;
 	void *mem;
@@ -83,14 +92,32 @@ static void vcpcm_emu_reply_work(struct work_struct *work)
 }
 
 /*
- * Slack before each tick: it may come up to a quarter tick early, so it
- * shares an interrupt with a timer due then (the scheduler tick) instead
- * of raising one of its own, but never later than a tick after the last
- * one ended. The model counts time, not ticks: only when reports go varies.
+ * No slack either way. Early, a tick just short of a period boundary would
+ * leave the period's capture for the next tick; late, a timer alone fires
+ * at the end of its slack (measured: an eighth of a tick made every period's
+ * capture that much later, 0.17 ms at 64 frames), which a full-duplex
+ * client loses from its period. The model counts time, not ticks: only
+ * when reports go varies.
  */
-static u64 vcpcm_emu_slack_ns(ktime_t tick)
+
+/*
+ * The first tick after @now: the anchor plus or minus a whole number of
+ * tick_frames at tick_rate, rounded up to the nanosecond (a tick never falls
+ * before the frame boundary it is for). The anchor may lie ahead (a clock
+ * with a start-up latency): the other streams keep their ticks until then.
+ * Under emu_lock.
+ */
+static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
 {
-	return ktime_to_ns(tick) / 4;
+	u64 per_tick = (u64)t->tick_frames * NSEC_PER_SEC;
+	u64 k;
+
+	if (now < t->anchor) {
+		k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(t->anchor, now)), t->tick_rate, per_tick);
+		return ktime_sub_ns(t->anchor, mul_u64_u64_div_u64(k, per_tick, t->tick_rate));
+	}
+	k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(now, t->anchor)), t->tick_rate, per_tick) + 1;
+	return ktime_add_ns(t->anchor, mul_u64_u64_div_u64(k, per_tick, t->tick_rate) + 1);
 }
 
 static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
@@ -101,7 +128,7 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	u32 i, n;
 	int running;
 
-	ktime_t tick;
+	ktime_t next;
 	u64 t0;
 
 	spin_lock_irqsave(&t->emu_lock, flags);
@@ -112,7 +139,7 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	/* Stopping: a START from now on must start the timer again. */
 	if (!running)
 		t->ticking = false;
-	tick = t->tick;
+	next = vcpcm_emu_next_tick(t, ns_to_ktime(t0));
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 
 	/* The outbox stays valid until the next tick, which cannot overlap. */
@@ -123,9 +150,7 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 
 	if (!running)
 		return HRTIMER_NORESTART;
-	hrtimer_set_expires_range_ns(timer, ktime_sub_ns(ktime_add(ktime_get(), tick),
-							 vcpcm_emu_slack_ns(tick)),
-				     vcpcm_emu_slack_ns(tick));
+	hrtimer_set_expires(timer, next);
 	return HRTIMER_RESTART;
 }
 
@@ -173,12 +198,18 @@ static void vcpcm_emu_detach(struct vcpcm_chan *chan)
 	vcpcm_emu_attach(chan, NULL, NULL);
 }
 
-static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns)
+static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
 {
 	struct vcpcm_emu_transport *t = to_emu(chan->transport);
 	ktime_t want = max_t(ktime_t, ns_to_ktime(report_ns), t->finest_tick);
+	/*
+	 * After the START was handled: its clock starts at or before this
+	 * plus the start-up latency (a resume starts it at once: ticks then
+	 * come late by the latency, never early).
+	 */
+	ktime_t now = ktime_add_ns(ktime_get(), t->base.start_latency_ns);
 	unsigned long flags;
-	ktime_t tick;
+	ktime_t next;
 	bool start;
 
 	/*
@@ -188,18 +219,24 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns)
 	 * re-arm, and a start while that callback finishes is allowed.
 	 *
 	 * One clock serves every channel: it ticks as finely as the most
-	 * demanding running stream asks, until they have all stopped.
+	 * demanding running stream asks, until they have all stopped, in
+	 * step with the latest stream to ask for that (a linked full-duplex
+	 * pair starts within microseconds: in step with both).
 	 */
 	spin_lock_irqsave(&t->emu_lock, flags);
 	start = !t->ticking;
 	t->ticking = true;
-	if (start || want < t->tick)
+	if (start || want <= t->tick) {
 		t->tick = want;
-	tick = t->tick;
+		t->anchor = now;
+		t->tick_rate = rate ?: 48000;
+		t->tick_frames = max_t(u32, 1, DIV_ROUND_CLOSEST_ULL((u64)ktime_to_ns(want) * t->tick_rate,
+								     NSEC_PER_SEC));
+	}
+	next = vcpcm_emu_next_tick(t, now);
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 	if (start)
-		hrtimer_start_range_ns(&t->timer, ktime_sub_ns(tick, vcpcm_emu_slack_ns(tick)),
-				       vcpcm_emu_slack_ns(tick), HRTIMER_MODE_REL);
+		hrtimer_start(&t->timer, next, HRTIMER_MODE_ABS_SOFT);
 }
 
 static void vcpcm_emu_destroy(struct vcpcm_transport *base)
@@ -397,10 +434,12 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	spin_lock_init(&t->emu_lock);
 	spin_lock_init(&t->rx_lock);
 	INIT_WORK(&t->reply_work, vcpcm_emu_reply_work);
-	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	t->timer.function = vcpcm_emu_timer_fn;
 	t->finest_tick = ns_to_ktime((u64)cfg->tick_us * NSEC_PER_USEC);
 	t->tick = t->finest_tick;
+	t->tick_rate = 48000;
+	t->tick_frames = 1;
 
 	t->base.ops = &vcpcm_emu_ops;
 	t->base.name = "emulated coprocessor";

@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcpcm-roundtrip: the full-duplex client of effects processors, monitoring
+ * and VoIP, for scripts/bench.sh. Two modes:
+ *
+ * Smallest round trip (default): read capture, write what was read straight
+ * back to playback (S16_LE, 2 ch, 48 kHz, two periods per buffer, streams
+ * linked, playback prefilled with a buffer of silence, non-blocking, woken by
+ * poll() on the capture, whole periods at a time as JACK and alsa-lib's
+ * latency test do), RW (snd_pcm_readi/writei) or --mmap (mmap_begin/commit on
+ * both, copying area to area). The period grows from --from by --step (by an
+ * eighth once that is more, in whole steps, so a coarse driver costs few
+ * runs) until a run of --seconds has no xrun on either stream:
+ *
+ *   vcpcm-roundtrip -P PLAY -C CAP [--mmap] [--from 16] [--to 1024] [--step 16] [-s 5]
+ *   -> "smallest=PERIOD access=rw|mmap attempts=N ..." (smallest=none: not even --to)
+ *
+ * Timer-scheduled (--quantum Q): a sound server's way (PipeWire, PulseAudio
+ * with tsched): a large ALSA period and buffer, and its own timer every Q
+ * frames of time. At each wakeup it asks for the capture position
+ * (snd_pcm_avail: a hwsync), reads all there is and writes it to playback.
+ * (16384 frames: snd-dummy's largest buffer at this format.)
+ * Period wakeups are turned off where the driver allows it, as those servers
+ * do. A wakeup that finds less than three quarters of a quantum is short:
+ *
+ *   vcpcm-roundtrip --quantum Q -P PLAY -C CAP [--period 1024] [--buffer 16384] [-s 10]
+ *   -> "quantum=Q wakeups=N short=M min_avail=F xruns=X ..."
+ *
+ * VCPCM_ROUNDTRIP_DEBUG=1 (the smallest-round-trip mode): per size, the least
+ * playback queued and the most capture waiting at a wakeup, how late wakeups
+ * came after their period ended (from the trigger timestamp), and at an xrun
+ * both streams' status and snd-vcpcm's /proc account of the run.
+ *
+ * Exit 0 when the measurement ran (whatever the figures), 2 when the devices
+ * could not be set up.
+ */
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tool_util.h"
+
+#define RATE		48000
+#define CHANNELS	2
+#define FRAME_BYTES	(CHANNELS * 2)
+
+struct pair {
+	snd_pcm_t *play, *cap;
+	int mmap;
+	short *buf;		/* RW: what was read, on its way back */
+	snd_pcm_uframes_t buf_frames, pending;	/* read, not yet written */
+};
+
+static void die(const char *what, int err)
+{
+	printf("error=%s:%s\n", what, snd_strerror(err));
+	exit(2);
+}
+
+/* timer: wakes on its own timer, so period wakeups off where the driver allows (as PipeWire does). */
+static int setup(snd_pcm_t *pcm, int mmap, int timer, snd_pcm_uframes_t period, snd_pcm_uframes_t buffer)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t boundary;
+	int err;
+
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_hw_params_any(pcm, hw);
+	if ((err = snd_pcm_hw_params_set_access(pcm, hw, mmap ? SND_PCM_ACCESS_MMAP_INTERLEAVED :
+						   SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
+	    (err = snd_pcm_hw_params_set_channels(pcm, hw, CHANNELS)) < 0 ||
+	    (err = snd_pcm_hw_params_set_rate(pcm, hw, RATE, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_period_size(pcm, hw, period, 0)) < 0 ||
+	    (err = snd_pcm_hw_params_set_buffer_size(pcm, hw, buffer)) < 0 ||
+	    (timer && snd_pcm_hw_params_can_disable_period_wakeup(hw) &&
+	     (err = snd_pcm_hw_params_set_period_wakeup(pcm, hw, 0)) < 0) ||
+	    (err = snd_pcm_hw_params(pcm, hw)) < 0)
+		return err;
+	snd_pcm_sw_params_alloca(&sw);
+	snd_pcm_sw_params_current(pcm, sw);
+	snd_pcm_sw_params_get_boundary(sw, &boundary);
+	/* Woken by capture; playback takes whatever fits (never -EAGAIN for avail_min). */
+	snd_pcm_sw_params_set_avail_min(pcm, sw, snd_pcm_stream(pcm) == SND_PCM_STREAM_CAPTURE ? period : 1);
+	/* Started by hand, once, through the link. */
+	snd_pcm_sw_params_set_start_threshold(pcm, sw, boundary);
+	/* The trigger time on our clock: how late each wakeup came after its period ended. */
+	snd_pcm_sw_params_set_tstamp_type(pcm, sw, SND_PCM_TSTAMP_TYPE_MONOTONIC);
+	return snd_pcm_sw_params(pcm, sw);
+}
+
+static int open_pair(struct pair *p, const char *pdev, const char *cdev, int mmap, int timer,
+		     snd_pcm_uframes_t period, snd_pcm_uframes_t buffer)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->mmap = mmap;
+	if ((err = snd_pcm_open(&p->play, pdev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)) < 0)
+		die("open_playback", err);
+	if ((err = snd_pcm_open(&p->cap, cdev, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK)) < 0)
+		die("open_capture", err);
+	if ((err = setup(p->play, mmap, timer, period, buffer)) < 0 ||
+	    (err = setup(p->cap, mmap, timer, period, buffer)) < 0)
+		return err;
+	p->buf_frames = buffer;
+	p->buf = calloc(buffer, FRAME_BYTES);
+	if (!p->buf)
+		die("malloc", -ENOMEM);
+	/* Linked, as full-duplex clients (JACK, alsa-lib's latency test) do: one START for both. */
+	if ((err = snd_pcm_link(p->cap, p->play)) < 0)
+		die("link", err);
+	return 0;
+}
+
+static void close_pair(struct pair *p)
+{
+	snd_pcm_drop(p->play);
+	snd_pcm_drop(p->cap);
+	snd_pcm_unlink(p->cap);
+	snd_pcm_close(p->play);
+	snd_pcm_close(p->cap);
+	free(p->buf);
+}
+
+/* Playback gets frames of silence (before START: the prefill). */
+static int write_silence(struct pair *p, snd_pcm_uframes_t frames)
+{
+	memset(p->buf, 0, frames * FRAME_BYTES);
+	if (!p->mmap) {
+		snd_pcm_sframes_t n = snd_pcm_writei(p->play, p->buf, frames);
+
+		return n < 0 ? (int)n : n == (snd_pcm_sframes_t)frames ? 0 : -EIO;
+	}
+	return snd_pcm_mmap_writei(p->play, p->buf, frames) == (snd_pcm_sframes_t)frames ? 0 : -EIO;
+}
+
+/*
+ * Move what capture has to playback, in whole units (0: all of it; a
+ * period-driven client reads whole periods, or a read of a period and a bit
+ * leaves less than avail_min for the next wakeup, which then comes a period
+ * late), as far as playback has room (the rest waits for the next wakeup).
+ * Returns the frames read, or -EPIPE (an xrun on either stream), or another
+ * error.
+ */
+static snd_pcm_sframes_t whole_units(snd_pcm_sframes_t frames, snd_pcm_uframes_t unit)
+{
+	return unit ? frames - frames % (snd_pcm_sframes_t)unit : frames;
+}
+
+static long move_rw(struct pair *p, snd_pcm_uframes_t unit)
+{
+	snd_pcm_sframes_t got = snd_pcm_avail_update(p->cap), put;
+
+	if (got >= 0) {
+		got = whole_units(got, unit);
+		if (got > (snd_pcm_sframes_t)(p->buf_frames - p->pending))
+			got = whole_units((snd_pcm_sframes_t)(p->buf_frames - p->pending), unit);
+		got = got ? snd_pcm_readi(p->cap, p->buf + p->pending * CHANNELS, (snd_pcm_uframes_t)got) : 0;
+	}
+	if (got == -EAGAIN)
+		got = 0;
+	if (got < 0)
+		return got == -EPIPE || got == -ESTRPIPE ? -EPIPE : got;
+	p->pending += (snd_pcm_uframes_t)got;
+	put = p->pending ? snd_pcm_writei(p->play, p->buf, p->pending) : 0;
+	if (put == -EAGAIN)
+		put = 0;
+	if (put < 0)
+		return put == -EPIPE || put == -ESTRPIPE ? -EPIPE : put;
+	p->pending -= (snd_pcm_uframes_t)put;
+	memmove(p->buf, p->buf + put * CHANNELS, p->pending * FRAME_BYTES);
+	return got;
+}
+
+static long move_mmap(struct pair *p, snd_pcm_uframes_t unit)
+{
+	snd_pcm_sframes_t cavail = snd_pcm_avail_update(p->cap), pavail;
+	long moved = 0;
+
+	if (cavail < 0)
+		return cavail == -EPIPE ? -EPIPE : cavail;
+	pavail = snd_pcm_avail_update(p->play);
+	if (pavail < 0)
+		return pavail == -EPIPE ? -EPIPE : pavail;
+	/* What playback has no room for stays in the capture buffer until the next wakeup. */
+	if (pavail < cavail)
+		cavail = pavail;
+	cavail = whole_units(cavail, unit);
+	while (cavail > 0) {
+		const snd_pcm_channel_area_t *ca, *pa;
+		snd_pcm_uframes_t coff, poff, cn = (snd_pcm_uframes_t)cavail, pn;
+		int err = snd_pcm_mmap_begin(p->cap, &ca, &coff, &cn);
+
+		if (err < 0)
+			return err;
+		pn = cn;
+		if ((err = snd_pcm_mmap_begin(p->play, &pa, &poff, &pn)) < 0)
+			return err;
+		memcpy((char *)pa[0].addr + pa[0].first / 8 + poff * FRAME_BYTES,
+		       (char *)ca[0].addr + ca[0].first / 8 + coff * FRAME_BYTES, pn * FRAME_BYTES);
+		if (snd_pcm_mmap_commit(p->cap, coff, pn) != (snd_pcm_sframes_t)pn ||
+		    snd_pcm_mmap_commit(p->play, poff, pn) != (snd_pcm_sframes_t)pn)
+			return -EPIPE;
+		cavail -= (snd_pcm_sframes_t)pn;
+		moved += (long)pn;
+	}
+	return moved;
+}
+
+static long move(struct pair *p, snd_pcm_uframes_t unit)
+{
+	return p->mmap ? move_mmap(p, unit) : move_rw(p, unit);
+}
+
+/* Which stream stopped (for the log): "playback", "capture" or "both". */
+static const char *who_stopped(const struct pair *p)
+{
+	int ps = snd_pcm_state(p->play) == SND_PCM_STATE_XRUN;
+	int cs = snd_pcm_state(p->cap) == SND_PCM_STATE_XRUN;
+
+	return ps && cs ? "both" : ps ? "playback" : cs ? "capture" : "neither";
+}
+
+static void dump_status(struct pair *p)
+{
+	snd_output_t *out;
+	snd_pcm_status_t *st;
+
+	snd_pcm_status_alloca(&st);
+	snd_output_stdio_attach(&out, stderr, 0);
+	snd_pcm_status(p->play, st);
+	snd_pcm_status_dump(st, out);
+	snd_pcm_status(p->cap, st);
+	snd_pcm_status_dump(st, out);
+	snd_output_close(out);
+}
+
+/* One run at one period: 1 when it ran seconds without an xrun, 0 when not, <0 on error. */
+static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int period,
+		    unsigned int seconds)
+{
+	struct pair p;
+	int np, err, ok = 1;
+	unsigned long moved = 0, target = (unsigned long)seconds * RATE;
+	double give_up;
+	struct pollfd fds[8];
+	long n;
+	/* The margin: the least playback queued at a wakeup, the most capture waiting. */
+	snd_pcm_sframes_t least_queued = -1, most_waiting = 0;
+	/* How late wakeups came after the end of the period they were for (ms). */
+	double trigger_ms = 0, late_max = 0, late_sum = 0;
+	unsigned long late_n = 0;
+	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
+	long sum_min = -1, sum_max = 0;
+
+	err = open_pair(&p, pdev, cdev, mmap, 0, period, 2 * period);
+	if (err < 0) {
+		fprintf(stderr, "period %u: refused (%s)\n", period, snd_strerror(err));
+		close_pair(&p);
+		return 0;
+	}
+	np = snd_pcm_poll_descriptors(p.cap, fds, 8);
+	if ((err = write_silence(&p, 2 * period)) < 0 || (err = snd_pcm_start(p.cap)) < 0)
+		die("prefill/start", err);
+	give_up = now_ms() + seconds * 1000.0 + 5000.0;
+	while (moved < target) {
+		unsigned short rev = 0;
+
+		if (now_ms() > give_up) {
+			ok = 0;
+			fprintf(stderr, "period %u: stalled after %lu frames\n", period, moved);
+			break;
+		}
+		if (poll(fds, (nfds_t)np, 1000) < 0)
+			break;
+		snd_pcm_poll_descriptors_revents(p.cap, fds, (unsigned int)np, &rev);
+		if (!rev && snd_pcm_state(p.cap) == SND_PCM_STATE_RUNNING)
+			continue;
+		if (getenv("VCPCM_ROUNDTRIP_DEBUG")) {
+			snd_pcm_sframes_t q = 0, w = snd_pcm_avail(p.cap);
+			double due, late;
+
+			if (!trigger_ms) {
+				snd_pcm_status_t *st;
+				snd_htimestamp_t tr;
+
+				snd_pcm_status_alloca(&st);
+				snd_pcm_status(p.cap, st);
+				snd_pcm_status_get_trigger_htstamp(st, &tr);
+				trigger_ms = tr.tv_sec * 1e3 + tr.tv_nsec / 1e6;
+			}
+			due = trigger_ms + (double)(moved / period + 1) * period * 1000.0 / RATE;
+			late = now_ms() - due;
+			late_sum += late;
+			late_n++;
+			if (late > late_max)
+				late_max = late;
+
+			if (snd_pcm_delay(p.play, &q) == 0 && (least_queued < 0 || q < least_queued))
+				least_queued = q;
+			if (w > most_waiting)
+				most_waiting = w;
+			if (sum_min < 0 || q + w < sum_min)
+				sum_min = q + w;
+			if (q + w > sum_max)
+				sum_max = q + w;
+		}
+		n = move(&p, period);
+		if (n < 0) {
+			ok = 0;
+			fprintf(stderr, "period %u: %s after %lu frames (%s)\n", period,
+				n == -EPIPE ? "xrun" : "error", moved, who_stopped(&p));
+			if (getenv("VCPCM_ROUNDTRIP_DEBUG")) {
+				dump_status(&p);
+				/* snd-vcpcm's own account of the run, while the streams are still open. */
+				if (system("grep -A5 ' 0: ' /proc/asound/vcpcm/vcpcm 2>/dev/null") < 0)
+					perror("system");
+			}
+			break;
+		}
+		moved += (unsigned long)n;
+	}
+	if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
+		fprintf(stderr, "period %u: %s, least playback queued at a wakeup %ld, most capture waiting %ld, "
+			"wakeups after their period ended: mean %.3f ms, latest %.3f ms, queued+waiting %ld..%ld\n",
+			period, ok ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
+			late_n ? late_sum / late_n : 0, late_max, sum_min, sum_max);
+	close_pair(&p);
+	return ok;
+}
+
+static void smallest(const char *pdev, const char *cdev, int mmap, unsigned int from,
+		     unsigned int to, unsigned int step, unsigned int seconds)
+{
+	unsigned int period, attempts = 0;
+
+	for (period = from; period <= to; period += period / 8 > step ? period / 8 / step * step : step) {
+		attempts++;
+		if (run_once(pdev, cdev, mmap, period, seconds) == 1) {
+			printf("smallest=%u access=%s attempts=%u seconds=%u ms=%.3f\n", period,
+			       mmap ? "mmap" : "rw", attempts, seconds, period * 1000.0 / RATE);
+			return;
+		}
+	}
+	printf("smallest=none access=%s attempts=%u seconds=%u to=%u\n", mmap ? "mmap" : "rw",
+	       attempts, seconds, to);
+}
+
+static void add_ns(struct timespec *t, long ns)
+{
+	t->tv_nsec += ns;
+	while (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
+/* A sound server's timer-driven cycle: wake every quantum, take what capture has. */
+static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsigned int quantum,
+			    unsigned int period, unsigned int buffer, unsigned int seconds)
+{
+	struct pair p;
+	unsigned long wakeups = 0, short_wakeups = 0, xruns = 0, moved = 0;
+	snd_pcm_sframes_t min_avail = -1;
+	struct timespec next;
+	long step_ns = (long)quantum * 1000000000L / RATE;
+	int err = open_pair(&p, pdev, cdev, mmap, 1, period, buffer);
+	snd_pcm_hw_params_t *hw;
+	unsigned int wakeups_on = 1;
+
+	if (err < 0)
+		die("setup", err);
+	snd_pcm_hw_params_alloca(&hw);
+	if (snd_pcm_hw_params_current(p.cap, hw) == 0)
+		snd_pcm_hw_params_get_period_wakeup(p.cap, hw, &wakeups_on);
+	/* Playback a few quanta ahead, as a server keeps its target fill. */
+	if ((err = write_silence(&p, 4 * quantum)) < 0 || (err = snd_pcm_start(p.cap)) < 0)
+		die("prefill/start", err);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (wakeups = 0; wakeups < (unsigned long)seconds * RATE / quantum; wakeups++) {
+		snd_pcm_sframes_t avail;
+		long n;
+
+		add_ns(&next, step_ns);
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		avail = snd_pcm_avail(p.cap);	/* hwsync: the position now */
+		if (avail >= 0) {
+			if (min_avail < 0 || avail < min_avail)
+				min_avail = avail;
+			short_wakeups += (unsigned long)avail * 4 < 3UL * quantum;
+		}
+		n = move(&p, 0);
+		if (n < 0) {
+			xruns++;
+			snd_pcm_drop(p.cap);
+			snd_pcm_prepare(p.cap);
+			snd_pcm_prepare(p.play);
+			write_silence(&p, 4 * quantum);
+			snd_pcm_start(p.cap);
+			continue;
+		}
+		moved += (unsigned long)n;
+	}
+	printf("quantum=%u period=%u buffer=%u access=%s period_wakeups=%s seconds=%u wakeups=%lu short=%lu "
+	       "min_avail=%ld xruns=%lu frames=%lu\n", quantum, period, buffer, mmap ? "mmap" : "rw",
+	       wakeups_on ? "on" : "off", seconds, wakeups, short_wakeups, (long)min_avail, xruns, moved);
+	close_pair(&p);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "playback", required_argument, NULL, 'P' }, { "capture", required_argument, NULL, 'C' },
+		{ "mmap", no_argument, NULL, 'm' }, { "seconds", required_argument, NULL, 's' },
+		{ "from", required_argument, NULL, 'f' }, { "to", required_argument, NULL, 't' },
+		{ "step", required_argument, NULL, 'S' }, { "quantum", required_argument, NULL, 'q' },
+		{ "period", required_argument, NULL, 'p' }, { "buffer", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pdev = NULL, *cdev = NULL;
+	unsigned int from = 16, to = 1024, step = 16, seconds = 0, quantum = 0;
+	unsigned int period = 1024, buffer = 16384;
+	struct sched_param sp = { .sched_priority = 80 };
+	int c, mmap = 0;
+
+	while ((c = getopt_long(argc, argv, "P:C:ms:f:t:S:q:p:b:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'P': pdev = optarg; break;
+		case 'C': cdev = optarg; break;
+		case 'm': mmap = 1; break;
+		case 's': seconds = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'f': from = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 't': to = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'S': step = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'q': quantum = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'p': period = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'b': buffer = (unsigned int)strtoul(optarg, NULL, 0); break;
+		default:
+			fprintf(stderr, "usage: vcpcm-roundtrip -P DEV -C DEV [--mmap] [--from F --to T --step S] [-s S]\n"
+					"       vcpcm-roundtrip -P DEV -C DEV --quantum Q [--period P --buffer B] [-s S]\n");
+			return 2;
+		}
+	}
+	if (!pdev || !cdev || !step || !from)
+		return 2;
+	/* As a low-latency client runs: SCHED_FIFO when allowed. */
+	sched_setscheduler(0, SCHED_FIFO, &sp);
+	if (quantum)
+		timer_scheduled(pdev, cdev, mmap, quantum, period, buffer, seconds ? seconds : 10);
+	else
+		smallest(pdev, cdev, mmap, from, to, step, seconds ? seconds : 5);
+	return 0;
+}
