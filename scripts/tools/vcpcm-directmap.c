@@ -289,7 +289,7 @@ int main(int argc, char **argv)
 	t0 = now_ms();
 	end = t0 + seconds * 1000.0 + 1000.0 + buffer * 2000.0 / rate;
 	while (now_ms() < end && (with_capture ? v.seen < total : played < total)) {
-		double t = now_ms();
+		double t = now_ms(), age;
 
 		if (t - last > max_gap)
 			max_gap = t - last;
@@ -300,8 +300,9 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* Only while running: a stopped stream's position ages for nothing. */
-		if (steps && position_age_ms(&pb, t) > max_age)
-			max_age = position_age_ms(&pb, t);
+		age = steps ? position_age_ms(&pb, t) : 0;
+		if (age > max_age)
+			max_age = age;
 		play(&pb, &written, total);
 		/* Everything but the last buffer's worth was consumed. */
 		played = written > pb.buffer ? written - pb.buffer : 0;

@@ -131,11 +131,12 @@ static u64 vcpcm_emu_slack_ns(ktime_t tick)
 	return ktime_to_ns(tick) >= VCPCM_EMU_COARSE_TICK_NS ? ktime_to_ns(tick) / 4 : 0;
 }
 
-/* Arm the timer for the tick after @now (under emu_lock or in the callback). */
-static void vcpcm_emu_arm(struct vcpcm_emu_transport *t, ktime_t now, ktime_t tick, bool start)
+/* Arm the timer for the tick after @now. Under emu_lock. */
+static void vcpcm_emu_arm(struct vcpcm_emu_transport *t, ktime_t now, bool start)
 {
-	u64 slack = vcpcm_emu_slack_ns(tick);
-	ktime_t next = slack ? ktime_sub_ns(ktime_add(now, tick), slack) : vcpcm_emu_next_tick(t, now);
+	u64 slack = vcpcm_emu_slack_ns(t->tick);
+	ktime_t next = slack ? ktime_sub_ns(ktime_add(now, t->tick), slack) :
+			       vcpcm_emu_next_tick(t, now);
 
 	if (start)
 		hrtimer_start_range_ns(&t->timer, next, slack, HRTIMER_MODE_ABS_SOFT);
@@ -150,7 +151,6 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	unsigned long flags;
 	u32 i, n;
 	int running;
-	ktime_t tick;
 	u64 t0;
 
 	spin_lock_irqsave(&t->emu_lock, flags);
@@ -161,9 +161,8 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	/* Stopping: a START from now on must start the timer again. */
 	if (!running)
 		t->ticking = false;
-	tick = t->tick;
 	if (running)
-		vcpcm_emu_arm(t, ns_to_ktime(t0), tick, false);
+		vcpcm_emu_arm(t, ns_to_ktime(t0), false);
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 
 	/* The outbox stays valid until the next tick, which cannot overlap. */
@@ -228,7 +227,7 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
 	 * plus the start-up latency (a resume starts it at once: ticks then
 	 * come late by the latency, never early).
 	 */
-	ktime_t now = ktime_add_ns(ktime_get(), t->base.start_latency_ns);
+	ktime_t anchor = ktime_add_ns(ktime_get(), t->base.start_latency_ns);
 	unsigned long flags;
 	bool start;
 
@@ -248,13 +247,13 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
 	t->ticking = true;
 	if (start || want <= t->tick) {
 		t->tick = want;
-		t->anchor = now;
+		t->anchor = anchor;
 		t->tick_rate = rate ?: 48000;
 		t->tick_frames = max_t(u32, 1, DIV_ROUND_CLOSEST_ULL((u64)ktime_to_ns(want) * t->tick_rate,
 								     NSEC_PER_SEC));
 	}
 	if (start)
-		vcpcm_emu_arm(t, ktime_get(), t->tick, true);
+		vcpcm_emu_arm(t, ktime_get(), true);
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 }
 
