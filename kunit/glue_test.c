@@ -72,7 +72,7 @@ static void endpoint_rx(void *ctx, const void *msg, u32 len, const void *payload
 
 	spin_lock_irqsave(&ep->lock, flags);
 	if (vcpcm_stream_receive(&ep->core, msg, len, payload, plen,
-				 ep->chan->transport->max_payload, ktime_get_ns(), &ev))
+				 ep->chan->transport->caps.max_payload, ktime_get_ns(), &ev))
 		ep->errors++;
 	else if (ev.kind == VCPCM_RX_RESULT) {
 		ep->result = ev.result;
@@ -99,10 +99,10 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 {
 	struct vcpcm_ring_geometry g = {
 		.sw_bytes = buf_bytes, .period_bytes = buf_bytes / 4, .frame_bytes = 4,
-		.hw_bytes = t->fifo_bytes, .max_chunk = t->max_payload, .boundary = buf_bytes / 4 * 1024,
+		.hw_bytes = t->caps.fifo_bytes, .max_chunk = t->caps.max_payload, .boundary = buf_bytes / 4 * 1024,
 	};
 	struct vcpcm_stream_timing timing = {
-		.rate = 48000, .report_interval_ns = t->report_interval_ns,
+		.rate = 48000, .report_interval_ns = t->caps.report_ns,
 	};
 	struct vcpcm_sw_buffer buf = { .channels = 2, .noninterleaved = planar };
 
@@ -114,7 +114,7 @@ static void endpoint_setup(struct kunit *test, struct endpoint *ep, struct vcpcm
 	KUNIT_ASSERT_NOT_NULL(test, ep->buf);
 	buf.area = ep->buf;
 	if (planar && dir == VCPCM_DIR_PLAYBACK) {
-		buf.staging_bytes = t->max_payload;
+		buf.staging_bytes = t->caps.max_payload;
 		buf.staging = kunit_kzalloc(test, buf.staging_bytes, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, buf.staging);
 	}
@@ -169,6 +169,10 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 	const u8 *played, *captured;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/* As the card does: what the emulated remote announced becomes t->caps. */
+	KUNIT_ASSERT_EQ(test, vcpcm_caps_accept(NULL, t), 0);
+	KUNIT_EXPECT_EQ(test, t->caps.fifo_bytes, 8192u);
+	KUNIT_EXPECT_EQ(test, t->caps.report_ns, 500000u);
 	KUNIT_ASSERT_NOT_NULL(test, play);
 	KUNIT_ASSERT_NOT_NULL(test, cap);
 	endpoint_setup(test, play, t, VCPCM_DIR_PLAYBACK, pattern_bytes, play_planar);
@@ -179,12 +183,12 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 	spin_lock_irq(&cap->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&cap->lock);
-	t->ops->started(cap->chan, t->report_interval_ns, 48000);
+	t->ops->started(cap->chan, t->caps.report_ns, 48000);
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&play->lock);
-	t->ops->started(play->chan, t->report_interval_ns, 48000);
+	t->ops->started(play->chan, t->caps.report_ns, 48000);
 	msleep(100);
 
 	spin_lock_irq(&play->lock);

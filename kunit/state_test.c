@@ -413,6 +413,37 @@ static void report_interval_follows_the_period(struct kunit *test)
 	n.period_bytes = 1024 * 4;
 	n.no_period_wakeup = 1;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
+	/* A remote of fixed cadence reports at it, whatever we would want. */
+	n.no_period_wakeup = 0;
+	n.fixed_cadence = 1;
+	n.finest_ns = 10000000;
+	n.period_bytes = 64 * 4;
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 10000000u);
+}
+
+/* A remote that announced no sequence numbers: repeats and gaps pass, positions still add up. */
+static void unnumbered_reports_are_not_checked(struct kunit *test)
+{
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
+		.max_chunk = 4096, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = {
+		.rate = 48000, .report_interval_ns = 1000 * US, .unnumbered = 1,
+	};
+	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct vcpcm_stream_stats st;
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, 1024), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
+	complete_at(test, s, 0, 192, 1000 * US);
+	complete_at(test, s, 0, 192, 2000 * US);
+	complete_at(test, s, 7, 192, 3000 * US);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 576u);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.seq_errors, 0ULL);
 }
 
 static void pause_freezes_the_position(struct kunit *test)
@@ -703,6 +734,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(position_never_passes_what_was_sent),
 	KUNIT_CASE(position_lapping_the_buffer_is_reported),
 	KUNIT_CASE(report_interval_follows_the_period),
+	KUNIT_CASE(unnumbered_reports_are_not_checked),
 	KUNIT_CASE(pause_freezes_the_position),
 	KUNIT_CASE(capture_position_is_never_estimated),
 	KUNIT_CASE(stream_stall_counts_only_owed_silence),

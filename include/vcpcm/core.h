@@ -131,6 +131,24 @@ int vcpcm_msg_encode(const struct vcpcm_msg *m, void *buf, uint32_t cap);
 int vcpcm_msg_decode(const void *buf, uint32_t len, uint32_t max_payload, struct vcpcm_msg *m);
 uint32_t vcpcm_format_bytes(uint32_t wire_format);	/* 0 if unknown */
 
+/* ---- The remote's capabilities (ANNOUNCE) ------------------------------ */
+
+/* a as an ANNOUNCE message into buf: its length, or -EMSGSIZE. */
+int vcpcm_announce_encode(const struct vcpcm_msg_announce *a, void *buf, uint32_t cap);
+/*
+ * An ANNOUNCE: 0; -EPROTO (another message), -EMSGSIZE (wrong length) or
+ * -EPROTONOSUPPORT (another protocol version, left in a->version). The
+ * values are not judged: vcpcm_announce_problem() does.
+ */
+int vcpcm_announce_decode(const void *buf, uint32_t len, struct vcpcm_msg_announce *a);
+/* NULL when the host can serve a card for a; else what is wrong, for the log. */
+const char *vcpcm_announce_problem(const struct vcpcm_msg_announce *a);
+/*
+ * The shortest period, in µs, that the remote's reports can serve (the
+ * shortest buffer is two of them): positions move only at reports.
+ */
+uint32_t vcpcm_announce_period_us_min(const struct vcpcm_msg_announce *a);
+
 /* ---- Stream: state machine + ring + protocol, one per substream ------- */
 
 enum vcpcm_stream_state {
@@ -170,6 +188,8 @@ struct vcpcm_stream_timing {
 	 */
 	uint64_t stall_ns;
 	uint64_t start_latency_ns;
+	/* The remote's reports carry no sequence numbers: none are checked. */
+	uint32_t unnumbered;
 };
 
 /*
@@ -191,6 +211,7 @@ struct vcpcm_report_needs {
 	uint32_t rate;
 	uint32_t frame_bytes;
 	uint32_t no_period_wakeup;	/* the client wakes on its own timer */
+	uint32_t fixed_cadence;	/* the remote reports at finest_ns, whatever we ask */
 };
 uint32_t vcpcm_report_interval_ns(const struct vcpcm_report_needs *n);
 
@@ -348,6 +369,14 @@ struct vcpcm_emu_out {
 struct vcpcm_emu;
 /* Channel numbering: playback pair i = i, capture pair i = VCPCM_EMU_MAX_PAIRS + i. */
 #define VCPCM_EMU_CHAN(dir, pair)	((dir) * VCPCM_EMU_MAX_PAIRS + (pair))
+
+/*
+ * What the emulated remote announces (its ANNOUNCE, as any remote's): every
+ * format, 8000..192000 Hz, 1..8 channels, pairs channels each way, pause,
+ * numbered reports, paced by the host no finer than finest_report_ns.
+ */
+void vcpcm_emu_announce(const struct vcpcm_emu_params *p, uint32_t finest_report_ns,
+			struct vcpcm_msg_announce *a);
 
 /* Bytes of memory vcpcm_emu_init needs, or 0 for invalid params. */
 uint64_t vcpcm_emu_mem_size(const struct vcpcm_emu_params *p);

@@ -20,6 +20,7 @@
 #define VCPCM_EILSEQ	84
 #define VCPCM_EBADFD	77
 #define VCPCM_EMSGSIZE	90
+#define VCPCM_EPROTONOSUPPORT	93
 #define VCPCM_ETIMEDOUT	110
 
 #if defined(__KERNEL__) && !defined(__cplusplus)
@@ -46,6 +47,7 @@ static inline int vcpcm_kernel_errno(int err)
 	case -VCPCM_EILSEQ: return -EILSEQ;
 	case -VCPCM_EBADFD: return -EBADFD;
 	case -VCPCM_EMSGSIZE: return -EMSGSIZE;
+	case -VCPCM_EPROTONOSUPPORT: return -EPROTONOSUPPORT;
 	case -VCPCM_ETIMEDOUT: return -ETIMEDOUT;
 	default: return err;
 	}

@@ -36,7 +36,7 @@
 #define VCPCM_SERVICE_NAME	VCPCM_FOURCC('A', 'U', 'D', 'S')
 #define VCPCM_WRITE_COOKIE1	VCPCM_FOURCC('B', 'C', 'M', 'A')
 #define VCPCM_WRITE_COOKIE2	VCPCM_FOURCC('D', 'A', 'T', 'A')
-#define VCPCM_PROTOCOL_VERSION	3
+#define VCPCM_PROTOCOL_VERSION	4
 
 enum vcpcm_msg_type {
 	VCPCM_MSG_RESULT = 0,	/* remote -> host: answer to OPEN/CLOSE/CONFIG/CONTROL */
@@ -51,6 +51,7 @@ enum vcpcm_msg_type {
 	VCPCM_MSG_EXT_BASE = 0x100,
 	VCPCM_MSG_CAPTURE = 0x100,	/* remote -> host: capture data follows */
 	VCPCM_MSG_PAUSE = 0x101,	/* host -> remote: freeze/resume the clock, keep the FIFO */
+	VCPCM_MSG_ANNOUNCE = 0x102,	/* remote -> host, first and once: what it can do */
 };
 
 /* Sample formats of the CONFIG extension (AUDS itself only knows bps). */
@@ -141,8 +142,46 @@ struct vcpcm_msg_capture {
 	uint32_t lost;		/* bytes the remote dropped before this message */
 };
 
+/*
+ * ANNOUNCE: the remote's capabilities, the first message it sends and on
+ * no channel (it describes the card). The host builds the card from it, or
+ * refuses the remote with an error naming the field. version comes first so
+ * that a remote of another protocol version is told apart from a malformed
+ * one whatever the rest of its layout.
+ */
+#define VCPCM_ANNOUNCE_MAX_CHANS	8	/* per direction */
+#define VCPCM_ANNOUNCE_RATE_MIN		8000
+#define VCPCM_ANNOUNCE_RATE_MAX		192000
+#define VCPCM_ANNOUNCE_CHANNELS_MAX	8
+
+enum vcpcm_announce_flags {
+	/*
+	 * Reports come at report_ns whatever the host asks (the VideoCore's
+	 * ~10 ms); without it the host paces them (at report_ns or coarser).
+	 */
+	VCPCM_CAP_FIXED_CADENCE = 1u << 0,
+	VCPCM_CAP_PAUSE = 1u << 1,	/* PAUSE is understood */
+	VCPCM_CAP_NUMBERED = 1u << 2,	/* COMPLETE/CAPTURE carry seq numbers */
+	VCPCM_CAP_ALL = (1u << 3) - 1,
+};
+
+struct vcpcm_msg_announce {
+	uint32_t version;	/* VCPCM_PROTOCOL_VERSION the remote speaks */
+	uint32_t formats;	/* bit (1 << enum vcpcm_wire_format) per format */
+	uint32_t rate_min, rate_max;	/* Hz, within 8000..192000 */
+	uint32_t channels_min, channels_max;	/* within 1..8 */
+	uint32_t playback_chans;	/* channels 0..n-1 of playback, 0..8 */
+	uint32_t capture_chans;		/* channels 8..8+n-1, 0..8 */
+	uint32_t fifo_bytes;	/* the remote's FIFO per playback channel */
+	uint32_t max_payload;	/* largest payload in one WRITE or CAPTURE */
+	uint32_t report_ns;	/* the finest (or the fixed) report interval */
+	uint32_t start_latency_ns;	/* START to the first sample, at most */
+	uint32_t flags;		/* enum vcpcm_announce_flags */
+};
+
 /* Size of each message's fixed part: the 32-bit type plus its body. */
 #define VCPCM_MSG_HDR_SIZE	4u
 #define VCPCM_MSG_MAX_FIXED	(VCPCM_MSG_HDR_SIZE + 24u)
+#define VCPCM_MSG_ANNOUNCE_SIZE	(VCPCM_MSG_HDR_SIZE + 52u)
 
 #endif /* VCPCM_WIRE_H */

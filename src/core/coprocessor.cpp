@@ -536,6 +536,25 @@ bool valid_params(const vcpcm_emu_params *p)
 
 extern "C" {
 
+void vcpcm_emu_announce(const vcpcm_emu_params *p, uint32_t finest_report_ns, vcpcm_msg_announce *a)
+{
+	*a = {};
+	a->version = VCPCM_PROTOCOL_VERSION;
+	a->formats = (1u << VCPCM_FMT_COUNT) - 1;
+	// The model plays 5512..384000 Hz; the host serves 8000..192000.
+	a->rate_min = VCPCM_ANNOUNCE_RATE_MIN;
+	a->rate_max = VCPCM_ANNOUNCE_RATE_MAX;
+	a->channels_min = 1;
+	a->channels_max = vcpcm::MAX_CHANNELS;
+	a->playback_chans = p->pairs;
+	a->capture_chans = p->pairs;	// capture N loops back playback N
+	a->fifo_bytes = p->fifo_bytes;
+	a->max_payload = p->max_payload;
+	a->report_ns = finest_report_ns;
+	a->start_latency_ns = p->start_latency_us * 1000u;
+	a->flags = VCPCM_CAP_PAUSE | VCPCM_CAP_NUMBERED;
+}
+
 uint64_t vcpcm_emu_mem_size(const vcpcm_emu_params *p)
 {
 	if (!valid_params(p))

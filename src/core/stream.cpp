@@ -311,6 +311,8 @@ void Stream::rebase(uint64_t appl_ptr)
 // the link lost, repeated or reordered one, and positions cannot be trusted.
 int Stream::check_sequence(uint32_t seq)
 {
+	if (timing_.unnumbered)
+		return 0;
 	if (seq != next_seq_) {
 		stats_.seq_errors++;
 		return -VCPCM_EILSEQ;

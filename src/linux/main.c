@@ -133,7 +133,6 @@ static int vcpcm_probe(struct platform_device *pdev)
 	vc->card = card;
 	mutex_init(&vc->open_lock);
 	card->private_free = vcpcm_card_free;
-	vc->substreams = p.pcm_substreams;
 	vc->buffer_bytes_max = (size_t)p.buffer_kib * 1024;
 	vc->follow_appl_ptr = p.control_mmap;
 	vc->transport = vcpcm_emu_transport_create(&emu);
@@ -142,6 +141,12 @@ static int vcpcm_probe(struct platform_device *pdev)
 		dev_err(&pdev->dev, "cannot create the emulated coprocessor (%d)\n", err);
 		goto fail;
 	}
+	/* The card is what the remote announces, nothing more. */
+	err = vcpcm_caps_accept(&pdev->dev, vc->transport);
+	if (err)
+		goto fail;
+	vc->substreams[SNDRV_PCM_STREAM_PLAYBACK] = vc->transport->caps.playback_chans;
+	vc->substreams[SNDRV_PCM_STREAM_CAPTURE] = vc->transport->caps.capture_chans;
 	err = vcpcm_pcm_create(vc);
 	if (err < 0)
 		goto fail;
@@ -162,7 +167,8 @@ static int vcpcm_probe(struct platform_device *pdev)
 	strscpy(card->driver, VCPCM_DRIVER, sizeof(card->driver));
 	strscpy(card->shortname, "vcpcm", sizeof(card->shortname));
 	snprintf(card->longname, sizeof(card->longname),
-		 "vcpcm %d (%s, %u substreams)", dev, vc->transport->name, vc->substreams);
+		 "vcpcm %d (%s, %u playback, %u capture substreams)", dev, vc->transport->name,
+		 vc->substreams[SNDRV_PCM_STREAM_PLAYBACK], vc->substreams[SNDRV_PCM_STREAM_CAPTURE]);
 	err = snd_card_register(card);
 	if (err < 0)
 		goto fail;

@@ -93,7 +93,7 @@ static int vcpcm_mixer_send_all(struct vcpcm_card *vc, bool wait)
 	int err = 0, ret;
 
 	mutex_lock(&vc->open_lock);
-	for (i = 0; i < vc->substreams && !err; i++) {
+	for (i = 0; i < vc->substreams[SNDRV_PCM_STREAM_PLAYBACK] && !err; i++) {
 		struct vcpcm_sub *sub = &vc->subs[SNDRV_PCM_STREAM_PLAYBACK][i];
 		struct snd_pcm_substream *ss = sub->substream;
 
@@ -213,6 +213,9 @@ int vcpcm_mixer_create(struct vcpcm_card *vc)
 	vc->unmuted = 1;
 	vc->route = 0;
 	strscpy(vc->card->mixername, "vcpcm", sizeof(vc->card->mixername));
+	/* The controls are the remote's playback mixer: none without playback. */
+	if (!vc->substreams[SNDRV_PCM_STREAM_PLAYBACK])
+		return 0;
 	for (i = 0; i < ARRAY_SIZE(vcpcm_controls); i++) {
 		err = snd_ctl_add(vc->card, snd_ctl_new1(&vcpcm_controls[i], vc));
 		if (err < 0)

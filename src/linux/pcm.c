@@ -18,39 +18,6 @@
 #define VCPCM_STALL_MS		400
 #define VCPCM_WATCHDOG_MS	100
 
-static const struct snd_pcm_hardware vcpcm_pcm_hw = {
-	.info = SNDRV_PCM_INFO_MMAP | SNDRV_PCM_INFO_MMAP_VALID |
-		SNDRV_PCM_INFO_INTERLEAVED | SNDRV_PCM_INFO_NONINTERLEAVED |
-		SNDRV_PCM_INFO_BLOCK_TRANSFER |
-		SNDRV_PCM_INFO_PAUSE | SNDRV_PCM_INFO_HAS_LINK_ESTIMATED_ATIME |
-		/* appl_ptr updates must reach .ack (unless control_mmap), and we cannot rewind */
-		SNDRV_PCM_INFO_SYNC_APPLPTR | SNDRV_PCM_INFO_NO_REWINDS |
-		/* timer-driven clients: positions at the finest cadence instead */
-		SNDRV_PCM_INFO_NO_PERIOD_WAKEUP,
-	.formats = SNDRV_PCM_FMTBIT_U8 | SNDRV_PCM_FMTBIT_S16_LE | SNDRV_PCM_FMTBIT_S24_LE |
-		   SNDRV_PCM_FMTBIT_S32_LE | SNDRV_PCM_FMTBIT_FLOAT_LE,
-	.rates = SNDRV_PCM_RATE_CONTINUOUS | SNDRV_PCM_RATE_8000_192000,
-	.rate_min = 8000,
-	.rate_max = 192000,
-	.channels_min = 1,
-	.channels_max = 8,
-	.period_bytes_min = 64,
-	.periods_min = 2,
-	.periods_max = 1024,
-};
-
-static int vcpcm_wire_format(snd_pcm_format_t format)
-{
-	switch (format) {
-	case SNDRV_PCM_FORMAT_U8: return VCPCM_FMT_U8;
-	case SNDRV_PCM_FORMAT_S16_LE: return VCPCM_FMT_S16_LE;
-	case SNDRV_PCM_FORMAT_S24_LE: return VCPCM_FMT_S24_LE;
-	case SNDRV_PCM_FORMAT_S32_LE: return VCPCM_FMT_S32_LE;
-	case SNDRV_PCM_FORMAT_FLOAT_LE: return VCPCM_FMT_FLOAT_LE;
-	default: return -EINVAL;
-	}
-}
-
 static struct vcpcm_sub *vcpcm_sub_of(struct snd_pcm_substream *substream)
 {
 	return substream->runtime->private_data;
@@ -309,7 +276,7 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 		return;
 	}
 	err = vcpcm_kernel_errno(vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
-						      sub->vc->transport->max_payload,
+						      sub->vc->transport->caps.max_payload,
 						      ktime_get_ns(), &ev));
 	if (err) {
 		dev_err_ratelimited(sub->vc->card->dev,
@@ -360,13 +327,11 @@ static int vcpcm_pcm_open(struct snd_pcm_substream *substream)
 	struct vcpcm_sub *sub = &vc->subs[substream->stream][substream->number];
 	int err;
 
-	runtime->hw = vcpcm_pcm_hw;
+	vcpcm_caps_hardware(&vc->transport->caps, vc->buffer_bytes_max, &runtime->hw);
 	/* The control record may be mapped: appl_ptr is followed instead (vcpcm_follow_appl_ptr). */
 	if (vc->follow_appl_ptr)
 		runtime->hw.info &= ~SNDRV_PCM_INFO_SYNC_APPLPTR;
-	runtime->hw.buffer_bytes_max = vc->buffer_bytes_max;
-	runtime->hw.period_bytes_max = vc->buffer_bytes_max / 2;
-	err = snd_pcm_hw_constraint_integer(runtime, SNDRV_PCM_HW_PARAM_PERIODS);
+	err = vcpcm_caps_constrain(runtime, &vc->transport->caps);
 	if (err < 0)
 		return err;
 
@@ -484,8 +449,8 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.sw_bytes = snd_pcm_lib_buffer_bytes(substream),
 		.period_bytes = snd_pcm_lib_period_bytes(substream),
 		.frame_bytes = frames_to_bytes(runtime, 1),
-		.hw_bytes = t->fifo_bytes,
-		.max_chunk = t->max_payload,
+		.hw_bytes = t->caps.fifo_bytes,
+		.max_chunk = t->caps.max_payload,
 		.boundary = runtime->boundary,
 		/*
 		 * Prepare leaves hw_ptr and appl_ptr at 0 (it cannot run on a
@@ -501,22 +466,24 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.noninterleaved = runtime->access == SNDRV_PCM_ACCESS_MMAP_NONINTERLEAVED ||
 				  runtime->access == SNDRV_PCM_ACCESS_RW_NONINTERLEAVED,
 		.staging = sub->staging,
-		.staging_bytes = t->max_payload,
+		.staging_bytes = t->caps.max_payload,
 	};
 	struct vcpcm_report_needs needs = {
-		.finest_ns = t->report_interval_ns,
+		.finest_ns = t->caps.report_ns,
 		.period_bytes = geometry.period_bytes,
-		.fifo_bytes = t->fifo_bytes,
+		.fifo_bytes = t->caps.fifo_bytes,
 		.rate = runtime->rate,
 		.frame_bytes = geometry.frame_bytes,
 		.no_period_wakeup = runtime->no_period_wakeup,
+		.fixed_cadence = !!(t->caps.flags & VCPCM_CAP_FIXED_CADENCE),
 	};
 	u32 report_ns = vcpcm_report_interval_ns(&needs);
 	struct vcpcm_stream_timing timing = {
 		.rate = runtime->rate,
 		.report_interval_ns = report_ns,
 		.stall_ns = max_t(u64, VCPCM_STALL_MS * NSEC_PER_MSEC, 8ULL * report_ns),
-		.start_latency_ns = t->start_latency_ns,
+		.start_latency_ns = t->caps.start_latency_ns,
+		.unnumbered = !(t->caps.flags & VCPCM_CAP_NUMBERED),
 	};
 	int format = vcpcm_wire_format(runtime->format);
 	int err;
@@ -720,7 +687,8 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 	unsigned int dir, i;
 	int err;
 
-	err = snd_pcm_new(vc->card, "vcpcm PCM", 0, vc->substreams, vc->substreams, &pcm);
+	err = snd_pcm_new(vc->card, "vcpcm PCM", 0, vc->substreams[SNDRV_PCM_STREAM_PLAYBACK],
+			  vc->substreams[SNDRV_PCM_STREAM_CAPTURE], &pcm);
 	if (err < 0)
 		return err;
 	pcm->private_data = vc;
@@ -731,7 +699,7 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 	snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_VMALLOC, NULL, 0, vc->buffer_bytes_max);
 
 	for (dir = 0; dir < 2; dir++) {
-		for (i = 0; i < vc->substreams; i++) {
+		for (i = 0; i < vc->substreams[dir]; i++) {
 			struct vcpcm_sub *sub = &vc->subs[dir][i];
 
 			sub->vc = vc;
@@ -743,7 +711,7 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 			timer_setup(&sub->watchdog, vcpcm_watchdog, 0);
 			if (dir == SNDRV_PCM_STREAM_PLAYBACK) {
 				sub->staging = devm_kmalloc(vc->card->dev,
-							    vc->transport->max_payload,
+							    vc->transport->caps.max_payload,
 							    GFP_KERNEL);
 				if (!sub->staging)
 					return -ENOMEM;

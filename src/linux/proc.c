@@ -70,12 +70,17 @@ static void vcpcm_proc_read(struct snd_info_entry *entry, struct snd_info_buffer
 	struct vcpcm_card *vc = entry->private_data;
 	unsigned int dir, i;
 
-	snd_iprintf(buf, "transport: %s, FIFO %u bytes, reports at most every %u us\n",
-		    vc->transport->name, vc->transport->fifo_bytes,
-		    vc->transport->report_interval_ns / 1000);
+	const struct vcpcm_msg_announce *caps = &vc->transport->caps;
+
+	snd_iprintf(buf, "transport: %s, protocol %u, FIFO %u bytes, payload %u bytes, reports %s every %u us, start latency %u us%s%s\n",
+		    vc->transport->name, caps->version, caps->fifo_bytes, caps->max_payload,
+		    caps->flags & VCPCM_CAP_FIXED_CADENCE ? "fixed at" : "at most",
+		    caps->report_ns / 1000, caps->start_latency_ns / 1000,
+		    caps->flags & VCPCM_CAP_PAUSE ? ", pause" : "",
+		    caps->flags & VCPCM_CAP_NUMBERED ? ", numbered reports" : "");
 	mutex_lock(&vc->open_lock);
 	for (dir = 0; dir < 2; dir++)
-		for (i = 0; i < vc->substreams; i++)
+		for (i = 0; i < vc->substreams[dir]; i++)
 			vcpcm_proc_substream(buf, &vc->subs[dir][i], dir, i);
 	mutex_unlock(&vc->open_lock);
 }

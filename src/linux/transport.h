@@ -4,7 +4,9 @@
  *
  * A transport has one channel per substream. The driver sends messages
  * (fixed part + optional payload) and receives the remote's messages
- * through a callback. Backends: the emulated coprocessor (transport_emu.c).
+ * through a callback. The remote's first message, ANNOUNCE, says what it
+ * can do (capabilities.c builds the card from it). Backends: the emulated
+ * coprocessor (transport_emu.c).
  *
  * Rules every backend keeps, so the PCM can stay atomic:
  *  - send() never calls back into the receiver (replies arrive later, from
@@ -50,18 +52,18 @@ struct vcpcm_transport_ops {
 struct vcpcm_transport {
 	const struct vcpcm_transport_ops *ops;
 	const char *name;
-	u32 fifo_bytes;		/* the remote's FIFO per playback channel */
-	u32 max_payload;	/* largest payload in one message */
-	u32 report_interval_ns;	/* the finest interval the remote reports at */
-	u32 start_latency_ns;	/* START to the first report, at most */
+	/* The remote's ANNOUNCE as it arrived, and what it says once accepted. */
+	const void *announce;
+	u32 announce_len;
+	struct vcpcm_msg_announce caps;
 	bool send_may_sleep;	/* true: the PCM must be nonatomic */
-	struct vcpcm_chan chans[2 * VCPCM_EMU_MAX_PAIRS];
+	struct vcpcm_chan chans[2 * VCPCM_ANNOUNCE_MAX_CHANS];
 };
 
 static inline struct vcpcm_chan *vcpcm_transport_chan(struct vcpcm_transport *t,
 						      int dir, unsigned int index)
 {
-	return &t->chans[VCPCM_EMU_CHAN(dir, index)];
+	return &t->chans[dir * VCPCM_ANNOUNCE_MAX_CHANS + index];
 }
 
 struct vcpcm_emu_config {

@@ -4,7 +4,8 @@
  *
  * The far side's logic lives in the C++ core (coprocessor.cpp); this file
  * gives it what firmware would have: memory, a sample clock (an hrtimer
- * ticking every tick_us) and a message link.
+ * ticking every tick_us) and a message link. Like any remote it introduces
+ * itself with an ANNOUNCE, which the model writes.
  *
  * Locking: emu_lock guards the coprocessor model; rx_lock guards the
  * receivers and is held while messages are delivered. Delivery runs with
@@ -33,6 +34,7 @@ struct vcpcm_emu_transport {
 	spinlock_t rx_lock;
 	struct hrtimer timer;
 	ktime_t finest_tick;		/* tick_us */
+	u32 start_latency_ns;		/* latency_us */
 	ktime_t tick;			/* now: the finest any running stream needs; under emu_lock */
 	/*
 	 * Where ticks fall (under emu_lock): every tick_frames frames at
@@ -47,6 +49,7 @@ struct vcpcm_emu_transport {
 	void *mem;
 	/* One reply slot per channel: requests are one at a time per channel. */
 	struct vcpcm_emu_out replies[2 * VCPCM_EMU_MAX_PAIRS];
+	u8 announce[VCPCM_MSG_ANNOUNCE_SIZE];
 	unsigned long reply_pending;	/* bitmap, under emu_lock */
 	u64 model_ns;			/* CPU time in the coprocessor model; under emu_lock */
 	u64 sent;			/* messages to the remote; under emu_lock */
@@ -227,7 +230,7 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
 	 * plus the start-up latency (a resume starts it at once: ticks then
 	 * come late by the latency, never early).
 	 */
-	ktime_t anchor = ktime_add_ns(ktime_get(), t->base.start_latency_ns);
+	ktime_t anchor = ktime_add_ns(ktime_get(), t->start_latency_ns);
 	unsigned long flags;
 	bool start;
 
@@ -435,6 +438,7 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 		.start_latency_us = cfg->latency_us,
 	};
 	struct vcpcm_emu_transport *t;
+	struct vcpcm_msg_announce caps;
 	u64 size = vcpcm_emu_mem_size(&params);
 	unsigned int i;
 
@@ -461,10 +465,10 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 
 	t->base.ops = &vcpcm_emu_ops;
 	t->base.name = "emulated coprocessor";
-	t->base.fifo_bytes = cfg->fifo_bytes;
-	t->base.max_payload = cfg->max_payload;
-	t->base.report_interval_ns = cfg->tick_us * NSEC_PER_USEC;
-	t->base.start_latency_ns = cfg->latency_us * NSEC_PER_USEC;
+	t->start_latency_ns = cfg->latency_us * NSEC_PER_USEC;
+	vcpcm_emu_announce(&params, cfg->tick_us * NSEC_PER_USEC, &caps);
+	t->base.announce = t->announce;
+	t->base.announce_len = vcpcm_announce_encode(&caps, t->announce, sizeof(t->announce));
 	t->base.send_may_sleep = false;
 	for (i = 0; i < ARRAY_SIZE(t->base.chans); i++) {
 		t->base.chans[i].transport = &t->base;

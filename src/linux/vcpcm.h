@@ -14,7 +14,7 @@
 #include "transport.h"
 
 #define VCPCM_DRIVER		"vcpcm"
-#define VCPCM_MAX_SUBSTREAMS	VCPCM_EMU_MAX_PAIRS
+#define VCPCM_MAX_SUBSTREAMS	VCPCM_ANNOUNCE_MAX_CHANS
 /* How long a request waits for the remote's RESULT. */
 #define VCPCM_RESULT_TIMEOUT_MS	1000
 
@@ -54,7 +54,7 @@ struct vcpcm_card {
 	int volume;				/* hundredths of a dB */
 	int unmuted;
 	int route;
-	unsigned int substreams;
+	unsigned int substreams[2];		/* per direction, as announced */
 	size_t buffer_bytes_max;
 	bool follow_appl_ptr;			/* control_mmap: no SYNC_APPLPTR */
 	struct dentry *debugfs;			/* snd-vcpcm/cardN, or NULL */
@@ -72,6 +72,11 @@ struct vcpcm_card_params {
 	bool control_mmap;
 };
 
+int vcpcm_wire_format(snd_pcm_format_t format);
+int vcpcm_caps_accept(struct device *dev, struct vcpcm_transport *t);
+void vcpcm_caps_hardware(const struct vcpcm_msg_announce *caps, size_t buffer_bytes_max,
+			 struct snd_pcm_hardware *hw);
+int vcpcm_caps_constrain(struct snd_pcm_runtime *runtime, const struct vcpcm_msg_announce *caps);
 int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
 int vcpcm_pcm_create(struct vcpcm_card *vc);
 int vcpcm_proc_create(struct vcpcm_card *vc);
