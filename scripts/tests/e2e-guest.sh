@@ -322,8 +322,27 @@ if [ -w /sys/power/pm_test ]; then
 elif [ "${VCPCM_E2E_SUSPEND:-1}" = 1 ]; then
 	ko "suspend/resume: /sys/power/pm_test is missing (kernel without CONFIG_PM_DEBUG)"
 fi
+# The card is built from what its remote announces, and positions move only
+# at the remote's reports: ALSA must never grant a period shorter than the
+# report interval (tick_us for the emulated remote), nor a buffer under two.
+# aplay asks for a 2-frame period; what ALSA grants is checked.
+period_floor_check() { # rate channels format tick_us
+	aplay -v -D $dev -t raw -r $1 -c $2 -f $3 --period-size=2 --buffer-size=4 -d 1 \
+		/dev/zero >/tmp/floor.txt 2>&1
+	floor_rc=$?
+	period=$(awk '$1 == "period_size" { print $3; exit }' /tmp/floor.txt)
+	buffer=$(awk '$1 == "buffer_size" { print $3; exit }' /tmp/floor.txt)
+	want=$((($4 * $1 + 999999) / 1000000))
+	echo "    asked 2/4 frames at $1 Hz $2 ch $3: granted period ${period:-none}, buffer ${buffer:-none} (floor $want)"
+	check "tick_us=$4, $1 Hz $2 ch $3: a 2-frame period is raised to the report interval ($want frames), the buffer to two, and plays" \
+		test "$floor_rc" = 0 -a "${period:-0}" -ge $want -a "${buffer:-0}" -ge $((2 * want))
+}
+period_floor_check 192000 8 S32_LE 250
+period_floor_check 48000 2 S16_LE 250
+
 
 check "rmmod snd-vcpcm" rmmod snd-vcpcm
+
 
 # A KASAN kernel without KASAN_VMALLOC (our UML rig) reports a false
 # global-out-of-bounds when any module is loaded again at the same address
@@ -351,23 +370,6 @@ check "index=32: no card, no module left" sh -c '! grep -q "\[vcpcm *\]" /proc/a
 check "modprobe snd-vcpcm works again afterwards" modprobe snd-vcpcm
 card_present || ko "card present after reload"
 
-# The card is built from what its remote announces, and positions move only
-# at the remote's reports: ALSA must never grant a period shorter than the
-# report interval (tick_us for the emulated remote), nor a buffer under two.
-# aplay asks for a 2-frame period; what ALSA grants is checked.
-period_floor_check() { # rate channels format tick_us
-	aplay -v -D $dev -t raw -r $1 -c $2 -f $3 --period-size=2 --buffer-size=4 -d 1 \
-		/dev/zero >/tmp/floor.txt 2>&1
-	floor_rc=$?
-	period=$(awk '$1 == "period_size" { print $3; exit }' /tmp/floor.txt)
-	buffer=$(awk '$1 == "buffer_size" { print $3; exit }' /tmp/floor.txt)
-	want=$((($4 * $1 + 999999) / 1000000))
-	echo "    asked 2/4 frames at $1 Hz $2 ch $3: granted period ${period:-none}, buffer ${buffer:-none} (floor $want)"
-	check "tick_us=$4, $1 Hz $2 ch $3: a 2-frame period is raised to the report interval ($want frames), the buffer to two, and plays" \
-		test "$floor_rc" = 0 -a "${period:-0}" -ge $want -a "${buffer:-0}" -ge $((2 * want))
-}
-period_floor_check 192000 8 S32_LE 250
-period_floor_check 48000 2 S16_LE 250
 rmmod snd-vcpcm
 # A remote with a coarse cadence (the VideoCore reports about every 10 ms).
 check "modprobe snd-vcpcm tick_us=10000" modprobe snd-vcpcm tick_us=10000

@@ -119,10 +119,15 @@ void vcpcm_caps_hardware(const struct vcpcm_msg_announce *caps, size_t buffer_by
 int vcpcm_caps_constrain(struct snd_pcm_runtime *runtime, const struct vcpcm_msg_announce *caps)
 {
 	unsigned int period_us = vcpcm_announce_period_us_min(caps);
+	int err;
 
-	return snd_pcm_hw_constraint_integer(runtime, SNDRV_PCM_HW_PARAM_PERIODS) ?:
-	       snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_PERIOD_TIME,
-					    period_us, UINT_MAX) ?:
-	       snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_BUFFER_TIME,
-					    2 * period_us, UINT_MAX);
+	/* Each returns 1 when it narrowed the space: only < 0 is an error. */
+	err = snd_pcm_hw_constraint_integer(runtime, SNDRV_PCM_HW_PARAM_PERIODS);
+	if (err >= 0)
+		err = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_PERIOD_TIME,
+						   period_us, UINT_MAX);
+	if (err >= 0)
+		err = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_BUFFER_TIME,
+						   2 * period_us, UINT_MAX);
+	return err < 0 ? err : 0;
 }
