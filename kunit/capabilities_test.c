@@ -47,6 +47,23 @@ static void announce_layout_and_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_announce_encode(&videocore_like, buf, 40), -VCPCM_EMSGSIZE);
 }
 
+/* The worked example in docs/protocol.md, byte for byte. */
+static void announce_matches_the_documented_example(struct kunit *test)
+{
+	static const u8 documented[VCPCM_MSG_ANNOUNCE_SIZE] = {
+		0x02, 0x01, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+		0x40, 0x1f, 0x00, 0x00, 0x80, 0xbb, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+		0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x40, 0x00, 0x00, 0xa0, 0x0f, 0x00, 0x00, 0x80, 0x96, 0x98, 0x00,
+		0x00, 0x2d, 0x31, 0x01, 0x01, 0x00, 0x00, 0x00,
+	};
+	u8 buf[VCPCM_MSG_ANNOUNCE_SIZE];
+
+	KUNIT_ASSERT_EQ(test, vcpcm_announce_encode(&videocore_like, buf, sizeof(buf)),
+			(int)sizeof(buf));
+	KUNIT_EXPECT_EQ(test, memcmp(buf, documented, sizeof(buf)), 0);
+}
+
 static void announce_rejects_malformed_and_other_versions(struct kunit *test)
 {
 	struct vcpcm_msg_announce a = videocore_like, back;
@@ -208,6 +225,7 @@ static void glue_hardware_is_what_was_announced(struct kunit *test)
 
 static struct kunit_case vcpcm_capabilities_cases[] = {
 	KUNIT_CASE(announce_layout_and_round_trip),
+	KUNIT_CASE(announce_matches_the_documented_example),
 	KUNIT_CASE(announce_rejects_malformed_and_other_versions),
 	KUNIT_CASE(announce_problems_are_named),
 	KUNIT_CASE(period_floor_follows_the_report_cadence),

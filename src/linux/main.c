@@ -31,6 +31,7 @@ static int latency_us;
 static int buffer_kib = 512;
 static bool control_mmap;
 static int max_payload = 4000;
+static int user_cards = 4;
 
 module_param_array(index, int, NULL, 0444);
 MODULE_PARM_DESC(index, "Index value for the vcpcm soundcard.");
@@ -53,8 +54,11 @@ MODULE_PARM_DESC(control_mmap, "Let applications map the PCM control record and 
 module_param(max_payload, int, 0444);
 MODULE_PARM_DESC(max_payload, "Emulated link: largest audio payload per message in bytes (256-65536, at most fifo_bytes; default 4000, the VideoCore audio service's inline limit).");
 
+module_param(user_cards, int, 0444);
+MODULE_PARM_DESC(user_cards, "Cards that user-space remotes may create through /dev/vcpcm at once (0-32, default 4; 0: no /dev/vcpcm). With enable=0 the module offers user-space remotes only.");
+
 static struct platform_device *vcpcm_devices[SNDRV_CARDS];
-static struct dentry *vcpcm_debugfs_root;	/* snd-vcpcm/ */
+struct dentry *vcpcm_debugfs_root;	/* snd-vcpcm/ */
 
 static int vcpcm_check_range(const char *name, int value, int lo, int hi, int card_index)
 {
@@ -98,17 +102,6 @@ static struct vcpcm_card_params vcpcm_params_of(int dev)
 	return p;
 }
 
-static void vcpcm_card_free(struct snd_card *card)
-{
-	struct vcpcm_card *vc = card->private_data;
-
-	/* Removal waits for debugfs users, which use the transport. */
-	debugfs_remove_recursive(vc->debugfs);
-	/* After snd_card_free's last close: no stream uses the transport. */
-	if (!IS_ERR_OR_NULL(vc->transport))
-		vc->transport->ops->destroy(vc->transport);
-}
-
 static int vcpcm_probe(struct platform_device *pdev)
 {
 	int dev = pdev->id;
@@ -120,63 +113,22 @@ static int vcpcm_probe(struct platform_device *pdev)
 		.latency_us = p.latency_us,
 		.max_payload = p.max_payload,
 	};
+	struct vcpcm_transport *t;
 	struct snd_card *card;
-	struct vcpcm_card *vc;
+	char name[16];
 	int err;
 
-	err = snd_card_new(&pdev->dev, index[dev], id[dev], THIS_MODULE, sizeof(*vc), &card);
-	if (err < 0) {
-		dev_err(&pdev->dev, "cannot create sound card %d (index=%d): %d\n", dev, index[dev], err);
+	t = vcpcm_emu_transport_create(&emu);
+	if (IS_ERR(t)) {
+		dev_err(&pdev->dev, "cannot create the emulated coprocessor (%ld)\n", PTR_ERR(t));
+		return PTR_ERR(t);
+	}
+	snprintf(name, sizeof(name), "card%d", dev);
+	err = vcpcm_card_create(&pdev->dev, index[dev], id[dev], t, &p, name, &card);
+	if (err < 0)
 		return err;
-	}
-	vc = card->private_data;
-	vc->card = card;
-	mutex_init(&vc->open_lock);
-	card->private_free = vcpcm_card_free;
-	vc->buffer_bytes_max = (size_t)p.buffer_kib * 1024;
-	vc->follow_appl_ptr = p.control_mmap;
-	vc->transport = vcpcm_emu_transport_create(&emu);
-	if (IS_ERR(vc->transport)) {
-		err = PTR_ERR(vc->transport);
-		dev_err(&pdev->dev, "cannot create the emulated coprocessor (%d)\n", err);
-		goto fail;
-	}
-	/* The card is what the remote announces, nothing more. */
-	err = vcpcm_caps_accept(&pdev->dev, vc->transport);
-	if (err)
-		goto fail;
-	vc->substreams[SNDRV_PCM_STREAM_PLAYBACK] = vc->transport->caps.playback_chans;
-	vc->substreams[SNDRV_PCM_STREAM_CAPTURE] = vc->transport->caps.capture_chans;
-	err = vcpcm_pcm_create(vc);
-	if (err < 0)
-		goto fail;
-	err = vcpcm_proc_create(vc);
-	if (err < 0)
-		goto fail;
-	err = vcpcm_mixer_create(vc);
-	if (err < 0)
-		goto fail;
-	if (vc->transport->ops->debugfs_init) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "card%d", dev);
-		vc->debugfs = debugfs_create_dir(name, vcpcm_debugfs_root);
-		vc->transport->ops->debugfs_init(vc->transport, vc->debugfs);
-	}
-
-	strscpy(card->driver, VCPCM_DRIVER, sizeof(card->driver));
-	strscpy(card->shortname, "vcpcm", sizeof(card->shortname));
-	snprintf(card->longname, sizeof(card->longname),
-		 "vcpcm %d (%s, %u playback, %u capture substreams)", dev, vc->transport->name,
-		 vc->substreams[SNDRV_PCM_STREAM_PLAYBACK], vc->substreams[SNDRV_PCM_STREAM_CAPTURE]);
-	err = snd_card_register(card);
-	if (err < 0)
-		goto fail;
 	platform_set_drvdata(pdev, card);
 	return 0;
-fail:
-	snd_card_free(card);
-	return err;
 }
 
 static void vcpcm_remove_card(struct platform_device *pdev)
@@ -230,6 +182,7 @@ static void vcpcm_unregister_all(void)
 {
 	int i;
 
+	vcpcm_user_exit(user_cards);
 	for (i = 0; i < ARRAY_SIZE(vcpcm_devices); i++)
 		platform_device_unregister(vcpcm_devices[i]);
 	platform_driver_unregister(&vcpcm_driver);
@@ -238,14 +191,19 @@ static void vcpcm_unregister_all(void)
 
 static int __init vcpcm_init(void)
 {
-	int i, cards = 0, err;
+	struct vcpcm_card_params user = vcpcm_params_of(0);
+	int i, cards = 0, wanted = 0, err;
 
 	for (i = 0; i < SNDRV_CARDS; i++) {
 		struct vcpcm_card_params p = vcpcm_params_of(i);
 
 		if (enable[i] && vcpcm_check_params(&p, i))
 			return -EINVAL;
+		wanted += enable[i];
 	}
+	if (vcpcm_check_range("user_cards", user_cards, 0, SNDRV_CARDS, 0) ||
+	    (user_cards && vcpcm_check_range("buffer_kib", buffer_kib, 16, 4096, 0)))
+		return -EINVAL;
 	vcpcm_debugfs_root = debugfs_create_dir("snd-vcpcm", NULL);
 	err = platform_driver_register(&vcpcm_driver);
 	if (err < 0) {
@@ -267,12 +225,20 @@ static int __init vcpcm_init(void)
 		vcpcm_devices[i] = device;
 		cards++;
 	}
-	if (!cards) {
+	if (!cards && (wanted || !user_cards)) {
 		pr_err("snd-vcpcm: no card could be created; not loading\n");
-		vcpcm_unregister_all();
-		return -ENODEV;
+		goto fail;
+	}
+	err = vcpcm_user_init(user_cards, &user);
+	if (err) {
+		pr_err("snd-vcpcm: cannot offer /dev/vcpcm (%d); not loading\n", err);
+		goto fail;
 	}
 	return 0;
+fail:
+	user_cards = 0;		/* /dev/vcpcm was not registered */
+	vcpcm_unregister_all();
+	return err ?: -ENODEV;
 }
 
 static void __exit vcpcm_exit(void)

@@ -67,7 +67,9 @@ int vcpcm_wait_answer(struct vcpcm_sub *sub, const char *what, unsigned long tim
 int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what)
 {
 	if (sent) {
-		dev_err(sub->vc->card->dev, "%s: sending failed (%d)\n", what, sent);
+		/* -ENODEV: the remote went away, and the card says so once. */
+		if (sent != -ENODEV)
+			dev_err(sub->vc->card->dev, "%s: sending failed (%d)\n", what, sent);
 		return sent;
 	}
 	return vcpcm_wait_answer(sub, what, msecs_to_jiffies(VCPCM_RESULT_TIMEOUT_MS));
@@ -559,8 +561,8 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
 		err = vcpcm_kernel_errno(vcpcm_stream_stop(&sub->core));
-		/* A dead link must not keep ALSA from stopping. */
-		if (err)
+		/* A dead link must not keep ALSA from stopping (nor log a gone remote). */
+		if (err && err != -ENODEV)
 			dev_warn_ratelimited(sub->vc->card->dev, "stop: %d\n", err);
 		return 0;
 	default:

@@ -77,6 +77,12 @@ int vcpcm_caps_accept(struct device *dev, struct vcpcm_transport *t);
 void vcpcm_caps_hardware(const struct vcpcm_msg_announce *caps, size_t buffer_bytes_max,
 			 struct snd_pcm_hardware *hw);
 int vcpcm_caps_constrain(struct snd_pcm_runtime *runtime, const struct vcpcm_msg_announce *caps);
+extern struct dentry *vcpcm_debugfs_root;
+int vcpcm_card_create(struct device *parent, int idx, const char *xid,
+		      struct vcpcm_transport *t, const struct vcpcm_card_params *p,
+		      const char *debugfs_name, struct snd_card **out);
+int vcpcm_user_init(unsigned int max_cards, const struct vcpcm_card_params *p);
+void vcpcm_user_exit(unsigned int max_cards);
 int vcpcm_check_params(const struct vcpcm_card_params *p, int card_index);
 int vcpcm_pcm_create(struct vcpcm_card *vc);
 int vcpcm_proc_create(struct vcpcm_card *vc);
