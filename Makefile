@@ -7,6 +7,9 @@
 #   make bench      benchmarks against snd-aloop and snd-dummy -> results/bench/
 #   make soak       the long reliability run: 10 min soak with random faults,
 #                   20000 stress cycles, 10000 fuzz iterations (UML, KASAN and kmemleak)
+#   make remote     the reference user-space remote, src/remote/vcpcm-remote
+#   make install-remote [PREFIX=/usr/local]: it, its udev rule, a systemd unit
+#                   template and the headers remote authors include
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 MODULE := snd-vcpcm.ko
@@ -32,4 +35,15 @@ bench:
 soak:
 	scripts/soak.sh
 
-.PHONY: all modules clean check demo bench soak
+PREFIX ?= /usr/local
+remote:
+	$(MAKE) -C src/remote
+
+install-remote: remote
+	install -D -m 0755 src/remote/vcpcm-remote $(DESTDIR)$(PREFIX)/bin/vcpcm-remote
+	install -D -m 0644 src/remote/70-vcpcm.rules $(DESTDIR)/etc/udev/rules.d/70-vcpcm.rules
+	sed 's|@BINDIR@|$(PREFIX)/bin|' src/remote/vcpcm-remote@.service.in | \
+		install -D -m 0644 /dev/stdin $(DESTDIR)/etc/systemd/system/vcpcm-remote@.service
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/vcpcm include/vcpcm/wire.h include/vcpcm/user.h
+
+.PHONY: all modules clean check demo bench soak remote install-remote

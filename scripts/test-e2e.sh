@@ -45,7 +45,9 @@ arm64-6.1 | arm64-6.12)
 	args+=(--module "$ko")
 	tool_arch=arm64
 	# The slowest rig: where silence once went into a loopback unnoticed.
-	[ "$target" != arm64-6.12 ] || guest_env="VCPCM_E2E_STRESS=${VCPCM_E2E_STRESS:-20}"
+	# Through a user-space remote: the loopbacks only (TCG is slow).
+	guest_env="VCPCM_E2E_USER=${VCPCM_E2E_USER:-loopback}"
+	[ "$target" != arm64-6.12 ] || guest_env+=" VCPCM_E2E_STRESS=${VCPCM_E2E_STRESS:-20}"
 	;;
 raspi0 | raspi1ap | raspi2b | raspi3b | armhf-virt)
 	ensure_target_fetched "$target"
@@ -75,12 +77,16 @@ if [[ $target == x86_64-* ]]; then
 		--bring jack_connect --bring jack_iodelay --bring stdbuf
 		--file "$jack_alsa:$jack_alsa" --file "$stdbuf_so:$stdbuf_so")
 fi
+example=()
+[ "$tool_arch" != x86_64 ] || example=(--bring "$VCPCM_CACHE/tools/x86_64/example-remote")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0
 "$scripts/vm-run" --target "$target" --timeout 600 --out "$out" "${args[@]}" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pattern" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pcmcheck" --bring alsabat --bring speaker-test \
+	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-remote" --bring setpriv \
+	"${example[@]}" \
 	"${directmap[@]}" \
 	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
 	--file "$scripts/tests/guest-lib.sh:/tmp/bin/guest-lib.sh" \

@@ -40,7 +40,7 @@ x86_64-6.1 | x86_64-6.12)
 *) die "unknown target $target" ;;
 esac
 tools=$VCPCM_CACHE/tools/x86_64
-for t in vcpcm-fault vcpcm-stress vcpcm-fuzz vcpcm-bench vcpcm-pattern; do
+for t in vcpcm-fault vcpcm-stress vcpcm-fuzz vcpcm-bench vcpcm-pattern vcpcm-remote vcpcm-remote-fuzz; do
 	args+=(--bring "$tools/$t")
 done
 

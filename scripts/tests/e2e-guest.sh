@@ -3,7 +3,7 @@
 # enough). Prints one "PASS: name" or "FAIL: name" line per check; the
 # host side (scripts/test-e2e.sh) counts them. Needs loopback.sh and
 # vcpcm-pattern on PATH.
-dev=hw:vcpcm,0
+dev=hw:vcpcm,0 card=vcpcm on=
 . /tmp/bin/guest-lib.sh
 # Run a command that must fail; keep its message for the log.
 refused() {
@@ -40,7 +40,7 @@ check "aplay / arecord (RW) loopback, S32_LE 44100 Hz 2 ch, bit-exact" \
 # Leading silence: a client's first frames may land where the slave has
 # already sent (as with any DMA FIFO); only silence may be lost there.
 dmix_check() {
-	dmix=dmix:CARD=vcpcm,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000,CHANNELS=2
+	dmix=dmix:CARD=$card,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000,CHANNELS=2
 	vcpcm-pattern gen -f S16_LE -c 2 -n 24000 -s 21 --lead 14400 --pad 4800 -o /tmp/mix21.raw
 	vcpcm-pattern gen -f S16_LE -c 2 -n 24000 -s 22 --lead 19200 --pad 4800 -o /tmp/mix22.raw
 	arecord -q -D $dev -t raw -f S16_LE -r 48000 -c 2 -s 120000 /tmp/mixcap.raw 2>/tmp/mixcap.err &
@@ -56,7 +56,7 @@ dmix_check() {
 	vcpcm-pattern verify-mix -f S16_LE -c 2 -n 24000 -s 21 --seed2 22 /tmp/mixcap.raw >/tmp/mix.txt
 	mixrc=$?
 	sed 's/^/    /' /tmp/mix.txt /tmp/mix21.err /tmp/mix22.err /tmp/mixcap.err
-	check "dmix: two clients at once, capture = their saturated sum, bit-exact" \
+	check "${on}dmix: two clients at once, capture = their saturated sum, bit-exact" \
 		test "$p1rc$p2rc$mixrc" = 000
 }
 
@@ -128,32 +128,90 @@ retry_after_xrun() {
 	done
 }
 
-# The loopback matrix: every format, every access mode (MMAP/RW x interleaved/
-# non-interleaved), 1/2/6/8 channels, 8 k/44.1 k/48 k/96 k/192 k, each
-# combination half a second of pattern, bit-exact.
-while read -r fmt rate ch access; do
-	case $access in
-	mmap) flags=--mmap ;;
-	rw) flags= ;;
-	mmap-ni) flags="--mmap --noninterleaved" ;;
-	rw-ni) flags=--noninterleaved ;;
-	esac
-	# shellcheck disable=SC2086
-	check "matrix: $fmt $rate Hz $ch ch $access, bit-exact" \
-		retry_after_xrun loopback.sh --play-dev $dev --cap-dev $dev --format "$fmt" \
-		--rate "$rate" --channels "$ch" --frames $((rate / 2)) --seed "$rate$ch" $flags
-done <<'EOF_MATRIX'
-U8 8000 1 mmap
-U8 96000 2 rw
-S16_LE 44100 2 rw-ni
-S16_LE 192000 2 mmap-ni
-S24_LE 96000 6 mmap-ni
-S24_LE 44100 1 rw-ni
-S32_LE 192000 8 mmap
-S32_LE 48000 6 rw-ni
-FLOAT_LE 48000 8 rw
-FLOAT_LE 8000 6 mmap-ni
-EOF_MATRIX
+# The suite any card must pass, whatever its remote: $card is the card's id,
+# $dev its PCM, $on a prefix for the check names.
+card_suite() {
+	# The loopback matrix: every format, every access mode (MMAP/RW x interleaved/
+	# non-interleaved), 1/2/6/8 channels, 8 k/44.1 k/48 k/96 k/192 k, each
+	# combination half a second of pattern, bit-exact.
+	while read -r fmt rate ch access; do
+		case $access in
+		mmap) flags=--mmap ;;
+		rw) flags= ;;
+		mmap-ni) flags="--mmap --noninterleaved" ;;
+		rw-ni) flags=--noninterleaved ;;
+		esac
+		# shellcheck disable=SC2086
+		check "${on}matrix: $fmt $rate Hz $ch ch $access, bit-exact" \
+			retry_after_xrun loopback.sh --play-dev $dev --cap-dev $dev --format "$fmt" \
+			--rate "$rate" --channels "$ch" --frames $((rate / 2)) --seed "$rate$ch" $flags
+	done <<-'EOF_MATRIX'
+	U8 8000 1 mmap
+	U8 96000 2 rw
+	S16_LE 44100 2 rw-ni
+	S16_LE 192000 2 mmap-ni
+	S24_LE 96000 6 mmap-ni
+	S24_LE 44100 1 rw-ni
+	S32_LE 192000 8 mmap
+	S32_LE 48000 6 rw-ni
+	FLOAT_LE 48000 8 rw
+	FLOAT_LE 8000 6 mmap-ni
+	EOF_MATRIX
+
+	# All substream pairs at once (playback N loops back to capture N).
+	pairs=$(ls -d /proc/asound/$card/pcm0p/sub* | wc -l)
+	check "${on}the card has 8 playback/capture pairs" test "$pairs" = 8
+	i=0
+	while [ $i -lt "$pairs" ]; do
+		# Short patterns, long capture windows: starting 16 programs at once
+		# on a slow (emulated, sanitized) guest takes seconds.
+		loopback.sh --play-dev $dev,$i --cap-dev $dev,$i --format S16_LE --rate 48000 \
+			--channels 2 --mmap --seed $((i + 11)) --frames 24000 --slack-ms 8000 \
+			>/tmp/pair$i.log 2>&1 &
+		pair_pids="$pair_pids $!"
+		i=$((i + 1))
+	done
+	# Only these: a user-space remote may be running in the background too.
+	wait $pair_pids
+	pair_pids=
+	i=0
+	while [ $i -lt "$pairs" ]; do
+		check "${on}pair $i of $pairs streaming together, bit-exact" grep -q '^PASS' /tmp/pair$i.log
+		grep -q '^PASS' /tmp/pair$i.log || cat /tmp/pair$i.log
+		i=$((i + 1))
+	done
+
+	dmix_check
+
+	# dsnoop: two clients capture the same data.
+	dsnoop=dsnoop:CARD=$card,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000
+	vcpcm-pattern gen -f S16_LE -c 2 -n 24000 -s 23 --pad 4800 -o /tmp/snoop.raw
+	for i in 1 2; do
+		arecord -q -D $dsnoop -t raw -f S16_LE -r 48000 -c 2 -s 96000 /tmp/snoop$i.raw \
+			2>/tmp/snoop$i.err &
+		eval "snoop$i=\$!"
+	done
+	sleep 1
+	aplay -q -D $dev -t raw -f S16_LE -r 48000 -c 2 /tmp/snoop.raw
+	wait $snoop1 $snoop2
+	for i in 1 2; do
+		check "${on}dsnoop: client $i of 2 captures the played pattern bit-exact" sh -c "
+			vcpcm-pattern verify -f S16_LE -c 2 -n 24000 -s 23 /tmp/snoop$i.raw | tee /tmp/snoop$i.txt |
+				grep -q ^PASS || { cat /tmp/snoop$i.txt /tmp/snoop$i.err; exit 1; }"
+	done
+
+	# Stream control through alsa-lib (scripts/tools/vcpcm-pcmcheck.c).
+	logged "${on}drain ends within queued/rate + 20 ms" \
+		vcpcm-pcmcheck drain -D $dev -n 12000
+	logged "${on}pause freezes the position, resume continues, no xrun" \
+		vcpcm-pcmcheck pause -D $dev --pause-ms 300
+	logged "${on}what is written while paused plays after resume (drain in time, no error)" \
+		vcpcm-pcmcheck pause-write -D $dev --pause-ms 200
+	logged "${on}snd_pcm_reset() on a running stream: it keeps running, no xrun" \
+		vcpcm-pcmcheck reset -D $dev
+}
+
+card_suite
 
 # Stress (VCPCM_E2E_STRESS=N): the slowest matrix case N times. Every run must
 # come back bit-exact, or with an xrun the application saw: never silence
@@ -182,26 +240,6 @@ if [ "${VCPCM_E2E_STRESS:-0}" -gt 0 ]; then
 	check "stress: S32_LE 192000 Hz 8 ch mmap x $n, never wrong without an xrun" test $silent = 0
 fi
 
-# All substream pairs at once (playback N loops back to capture N).
-pairs=$(ls -d /proc/asound/vcpcm/pcm0p/sub* | wc -l)
-check "the card has 8 playback/capture pairs by default" test "$pairs" = 8
-i=0
-while [ $i -lt "$pairs" ]; do
-	# Short patterns, long capture windows: starting 16 programs at once
-	# on a slow (emulated, sanitized) guest takes seconds.
-	loopback.sh --play-dev $dev,$i --cap-dev $dev,$i --format S16_LE --rate 48000 \
-		--channels 2 --mmap --seed $((i + 11)) --frames 24000 --slack-ms 8000 \
-		>/tmp/pair$i.log 2>&1 &
-	i=$((i + 1))
-done
-wait
-i=0
-while [ $i -lt "$pairs" ]; do
-	check "pair $i of $pairs streaming together, bit-exact" grep -q '^PASS' /tmp/pair$i.log
-	grep -q '^PASS' /tmp/pair$i.log || cat /tmp/pair$i.log
-	i=$((i + 1))
-done
-
 # Statistics while a stream runs.
 aplay -q -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 2 /dev/zero &
 sleep 1
@@ -211,25 +249,6 @@ check "/proc/asound/vcpcm/vcpcm shows the running stream and its counters" sh -c
 	grep -q "^playback 0: running" /tmp/stats.txt &&
 	grep -A2 "^playback 0:" /tmp/stats.txt | grep -Eq "bytes: [1-9][0-9]* sent, [1-9][0-9]* consumed"'
 sed 's/^/    /' /tmp/stats.txt | head -n 8
-
-dmix_check
-
-# dsnoop: two clients capture the same data.
-dsnoop=dsnoop:CARD=vcpcm,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000
-vcpcm-pattern gen -f S16_LE -c 2 -n 24000 -s 23 --pad 4800 -o /tmp/snoop.raw
-for i in 1 2; do
-	arecord -q -D $dsnoop -t raw -f S16_LE -r 48000 -c 2 -s 96000 /tmp/snoop$i.raw \
-		2>/tmp/snoop$i.err &
-	eval "snoop$i=\$!"
-done
-sleep 1
-aplay -q -D $dev -t raw -f S16_LE -r 48000 -c 2 /tmp/snoop.raw
-wait $snoop1 $snoop2
-for i in 1 2; do
-	check "dsnoop: client $i of 2 captures the played pattern bit-exact" sh -c "
-		vcpcm-pattern verify -f S16_LE -c 2 -n 24000 -s 23 /tmp/snoop$i.raw | tee /tmp/snoop$i.txt |
-			grep -q ^PASS || { cat /tmp/snoop$i.txt /tmp/snoop$i.err; exit 1; }"
-done
 
 # alsabat: plays a sine through our playback, captures it, and checks the
 # frequency it finds (FFT) in the capture.
@@ -242,15 +261,6 @@ check "alsabat loopback analysis (997 Hz, 2 ch)" test $batrc = 0
 check "speaker-test: sine on 2 channels, one loop" \
 	timeout 30 speaker-test -D $dev -c 2 -r 48000 -F S16_LE -t sine -l 1
 
-# Stream control through alsa-lib (scripts/tools/vcpcm-pcmcheck.c).
-logged "drain ends within queued/rate + 20 ms" \
-	vcpcm-pcmcheck drain -D $dev -n 12000
-logged "pause freezes the position, resume continues, no xrun" \
-	vcpcm-pcmcheck pause -D $dev --pause-ms 300
-logged "what is written while paused plays after resume (drain in time, no error)" \
-	vcpcm-pcmcheck pause-write -D $dev --pause-ms 200
-logged "snd_pcm_reset() on a running stream: it keeps running, no xrun" \
-	vcpcm-pcmcheck reset -D $dev
 for access in "" --mmap; do
 	logged "snd_pcm_reset() on a full prepared buffer, filled again: it plays, no xrun (${access:-RW})" \
 		vcpcm-pcmcheck reset-prepared -D $dev $access
@@ -339,6 +349,125 @@ period_floor_check() { # rate channels format tick_us
 }
 period_floor_check 192000 8 S32_LE 250
 period_floor_check 48000 2 S16_LE 250
+
+# ---- A user-space process as the remote (/dev/vcpcm and vcpcm-remote) ----
+# Start a remote announcing card $1 (vcpcm-remote options follow); $remote is its pid.
+user_remote_up() {
+	rid=$1
+	shift
+	vcpcm-remote --id "$rid" "$@" loopback >"/tmp/remote-$rid.log" 2>&1 &
+	remote=$!
+	n=0
+	until grep -q "\[$rid *\]" /proc/asound/cards; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 $remote 2>/dev/null; then
+			cat "/tmp/remote-$rid.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+# Card $1 disappears within $2 tenths of a second.
+card_gone_within() {
+	n=0
+	while grep -q "\[$1 *\]" /proc/asound/cards; do
+		n=$((n + 1))
+		[ $n -le "$2" ] || return 1
+		sleep 0.1
+	done
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+if [ "${VCPCM_E2E_USER:-full}" != none ]; then
+	check "/dev/vcpcm exists, for root only (crw-------)" sh -c 'ls -l /dev/vcpcm | grep -q "^crw------- .* root "'
+	check "a process that is not root cannot create a card (EACCES)" \
+		refused setpriv --reuid 65534 --regid 65534 --clear-groups vcpcm-remote --id nobody loopback
+	check "user-space remote: vcpcm-remote -n 8 connects, card uvcpcm appears" user_remote_up uvcpcm -n 8
+	full=$remote
+	card=uvcpcm on="user-space remote: " dev=hw:uvcpcm,0
+	if [ "${VCPCM_E2E_USER:-full}" = full ]; then
+		card_suite
+	else
+		check "${on}aplay -M / arecord -M loopback, S16_LE 48000 Hz 2 ch, bit-exact" \
+			retry_after_xrun loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE \
+			--rate 48000 --channels 2 --mmap
+		check "${on}aplay / arecord (RW) loopback, S32_LE 44100 Hz 2 ch, bit-exact" \
+			retry_after_xrun loopback.sh --play-dev $dev --cap-dev $dev --format S32_LE \
+			--rate 44100 --channels 2
+	fi
+
+	# A remote that announces less gets a card with exactly that, beside the first.
+	check "a second remote (playback only, S16_LE only, 10 ms fixed cadence): card uvclimit appears beside uvcpcm" \
+		user_remote_up uvclimit --no-capture -F S16_LE --fixed-cadence -t 10000
+	limited=$remote
+	check "uvclimit: one playback substream, no capture substream" \
+		sh -c 'test -d /proc/asound/uvclimit/pcm0p/sub0 && ! test -e /proc/asound/uvclimit/pcm0c'
+	check "uvclimit: S32_LE is refused (not announced)" \
+		refused aplay -D hw:uvclimit -t raw -f S32_LE -r 48000 -c 2 -d 1 /dev/zero
+	dev=hw:uvclimit,0 period_floor_check 48000 2 S16_LE 10000
+
+	# The remote dies mid-stream: its applications error out at once, its card goes.
+	dev=hw:uvcpcm,0
+	aplay -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/zero 2>/tmp/killed.err &
+	app=$!
+	sleep 1
+	t0=$(now_ms)
+	kill -9 $full
+	wait $app
+	apprc=$?
+	ms=$(($(now_ms) - t0))
+	sed 's/^/    /' /tmp/killed.err
+	check "kill -9 of the remote mid-stream: aplay ends with an error within 1 s ($ms ms)" \
+		test $apprc != 0 -a $ms -le 1000
+	check "kill -9: card uvcpcm is gone within 1 s" card_gone_within uvcpcm 10
+	check "kill -9: the other remote's card plays on" \
+		aplay -q -D hw:uvclimit -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero
+	check "reconnect: a new remote gets card uvcpcm again" user_remote_up uvcpcm
+	full=$remote
+	check "reconnect: aplay -M / arecord -M loopback bit-exact" \
+		retry_after_xrun loopback.sh --play-dev $dev --cap-dev $dev --format S16_LE \
+		--rate 48000 --channels 2 --mmap --frames 24000
+
+	# A remote that stops reading (SIGSTOP): its streams xrun, nothing hangs.
+	aplay -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/zero 2>/tmp/stopped.err &
+	app=$!
+	sleep 1
+	dmesg -c >/dev/null
+	kill -STOP $full
+	sleep 3
+	check "a remote that stops reading: its stream xruns with a dmesg line" \
+		sh -c 'dmesg | grep -E "no report from the remote|does not read" | sed "s/^/    /" | grep -q .'
+	t0=$(now_ms)
+	kill -9 $full
+	wait $app
+	ms=$(($(now_ms) - t0))
+	check "... and when it is killed, the application ends within 1 s ($ms ms)" test $ms -le 1000
+	check "... and its card goes" card_gone_within uvcpcm 10
+
+	# The README's example remote (src/remote/example-remote.c), where it was built.
+	if command -v example-remote >/dev/null; then
+		example-remote 2>/tmp/example.log &
+		example=$!
+		n=0
+		until grep -q '\[example *\]' /proc/asound/cards || [ $n -gt 50 ]; do
+			n=$((n + 1))
+			sleep 0.1
+		done
+		check "the README's example remote: aplay plays 1 s to its card" \
+			aplay -q -D hw:example -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero
+		logged "the README's example remote: drain ends within queued/rate + 30 ms (it reports every 10 ms)" \
+			vcpcm-pcmcheck drain -D hw:example,0 -n 12000 --tolerance-ms 30
+		kill $example
+		wait $example
+	fi
+	check "rmmod while a remote is connected is refused (module in use)" refused rmmod snd-vcpcm
+	check "... and the connected card stays" grep -q '\[uvclimit *\]' /proc/asound/cards
+	kill -TERM $limited
+	wait $limited
+	check "SIGTERM: the remote exits cleanly (status 0)" test $? = 0
+	check "... and its card goes" card_gone_within uvclimit 10
+	dev=hw:vcpcm,0 card=vcpcm on=
+fi
 
 
 check "rmmod snd-vcpcm" rmmod snd-vcpcm

@@ -210,6 +210,56 @@ if [ "$soak" -gt 0 ]; then
 	check "after the soak: loopback bit-exact" loopback_ok
 fi
 
+# ---- Hostile and dying user-space remotes (/dev/vcpcm) ----
+# Applications on card $1 in a loop for $2 seconds, whatever happens to it.
+apps_on() {
+	end=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -lt $end ]; do
+		aplay -q -D "hw:$1" -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero 2>/dev/null
+		sleep 0.05
+	done &
+	app_loop1=$!
+	while [ "$(date +%s)" -lt $end ]; do
+		arecord -q -D "hw:$1" -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/null 2>/dev/null
+		sleep 0.05
+	done &
+	app_loop2=$!
+}
+if [ -c /dev/vcpcm ]; then
+	# kill -9 mid-stream, again and again: every application ends, every card goes.
+	i=0 gone=0 ended=0
+	while [ $i -lt 10 ]; do
+		i=$((i + 1))
+		vcpcm-remote --id killme loopback >/dev/null 2>&1 &
+		rp=$!
+		sleep 0.5
+		aplay -q -D hw:killme -t raw -f S16_LE -r 48000 -c 2 -d 30 /dev/zero 2>/dev/null &
+		a1=$!
+		arecord -q -D hw:killme -t raw -f S16_LE -r 48000 -c 2 -d 30 /dev/null 2>/dev/null &
+		a2=$!
+		sleep "0.$((2 + i % 7))"
+		kill -9 $rp
+		wait $rp
+		sleep 1
+		kill -0 $a1 2>/dev/null || kill -0 $a2 2>/dev/null || ended=$((ended + 1))
+		kill -9 $a1 $a2 2>/dev/null
+		wait $a1 $a2
+		grep -q '\[killme *\]' /proc/asound/cards || gone=$((gone + 1))
+	done
+	echo "    kill -9 of the remote mid-stream x $i: applications ended within 1 s $ended times, card gone $gone times"
+	check "kill -9 of a streaming remote x $i: applications end within 1 s, the card goes" \
+		test "$ended/$gone" = "$i/$i"
+
+	# A hostile remote: lies in its ANNOUNCE, garbage on its streams, deaf spells,
+	# disconnects mid-stream, while applications use its card.
+	apps_on fuzzcard "${VCPCM_REMOTE_FUZZ_SECONDS:-30}"
+	logged "hostile remote: ${VCPCM_REMOTE_FUZZ_SECONDS:-30} s of lies and garbage on /dev/vcpcm, with applications on its card" \
+		vcpcm-remote-fuzz -s "${VCPCM_REMOTE_FUZZ_SECONDS:-30}"
+	wait $app_loop1 $app_loop2
+	check "hostile remote: no card left behind" sh -c '! grep -q "\[fuzzcard *\]" /proc/asound/cards'
+	check "after the hostile remote: the emulated card still loops back bit-exact" loopback_ok
+fi
+
 check "rmmod snd-vcpcm" rmmod snd-vcpcm
 if [ -w $leaks ]; then
 	# Objects younger than 5 s are never reported; two scans settle it.
@@ -218,7 +268,7 @@ if [ -w $leaks ]; then
 	echo scan >$leaks
 	cat $leaks >/tmp/leaks.txt
 	head -n 40 /tmp/leaks.txt | sed 's/^/    /'
-	check "kmemleak: nothing leaked by all of the above (load, faults, teardown, stress, fuzz, unload)" \
+	check "kmemleak: nothing leaked by all of the above (load, faults, teardown, stress, fuzz, user-space remotes, unload)" \
 		test ! -s /tmp/leaks.txt
 fi
 exit $failed

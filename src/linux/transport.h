@@ -16,6 +16,7 @@
 #ifndef VCPCM_TRANSPORT_H
 #define VCPCM_TRANSPORT_H
 
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include "vcpcm/core.h"
 
@@ -64,6 +65,29 @@ static inline struct vcpcm_chan *vcpcm_transport_chan(struct vcpcm_transport *t,
 						      int dir, unsigned int index)
 {
 	return &t->chans[dir * VCPCM_ANNOUNCE_MAX_CHANS + index];
+}
+
+/* A new transport's channels: each knows its transport and its number. */
+static inline void vcpcm_transport_init_chans(struct vcpcm_transport *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t->chans); i++) {
+		t->chans[i].transport = t;
+		t->chans[i].id = i;
+	}
+}
+
+/* attach()/detach() for a backend that delivers under its own rx_lock. */
+static inline void vcpcm_chan_set_rx(struct vcpcm_chan *chan, spinlock_t *rx_lock,
+				     vcpcm_rx_fn rx, void *ctx)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(rx_lock, flags);
+	chan->rx = rx;
+	chan->rx_ctx = ctx;
+	spin_unlock_irqrestore(rx_lock, flags);
 }
 
 struct vcpcm_emu_config {

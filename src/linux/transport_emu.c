@@ -207,13 +207,7 @@ static int vcpcm_emu_send(struct vcpcm_chan *chan, const void *msg, u32 len,
 
 static void vcpcm_emu_attach(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx)
 {
-	struct vcpcm_emu_transport *t = to_emu(chan->transport);
-	unsigned long flags;
-
-	spin_lock_irqsave(&t->rx_lock, flags);
-	chan->rx = rx;
-	chan->rx_ctx = ctx;
-	spin_unlock_irqrestore(&t->rx_lock, flags);
+	vcpcm_chan_set_rx(chan, &to_emu(chan->transport)->rx_lock, rx, ctx);
 }
 
 static void vcpcm_emu_detach(struct vcpcm_chan *chan)
@@ -440,7 +434,6 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	struct vcpcm_emu_transport *t;
 	struct vcpcm_msg_announce caps;
 	u64 size = vcpcm_emu_mem_size(&params);
-	unsigned int i;
 
 	if (!size || !cfg->tick_us)
 		return ERR_PTR(-EINVAL);
@@ -470,9 +463,6 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	t->base.announce = t->announce;
 	t->base.announce_len = vcpcm_announce_encode(&caps, t->announce, sizeof(t->announce));
 	t->base.send_may_sleep = false;
-	for (i = 0; i < ARRAY_SIZE(t->base.chans); i++) {
-		t->base.chans[i].transport = &t->base;
-		t->base.chans[i].id = i;
-	}
+	vcpcm_transport_init_chans(&t->base);
 	return &t->base;
 }

@@ -141,13 +141,7 @@ static int vcpcm_user_send(struct vcpcm_chan *chan, const void *msg, u32 len,
 
 static void vcpcm_user_attach(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx)
 {
-	struct vcpcm_user_transport *u = to_user(chan->transport);
-	unsigned long flags;
-
-	spin_lock_irqsave(&u->rx_lock, flags);
-	chan->rx = rx;
-	chan->rx_ctx = ctx;
-	spin_unlock_irqrestore(&u->rx_lock, flags);
+	vcpcm_chan_set_rx(chan, &to_user(chan->transport)->rx_lock, rx, ctx);
 }
 
 static void vcpcm_user_detach(struct vcpcm_chan *chan)
@@ -176,7 +170,6 @@ static const struct vcpcm_transport_ops vcpcm_user_ops = {
 static int vcpcm_user_open(struct inode *inode, struct file *file)
 {
 	struct vcpcm_user_transport *u;
-	unsigned int i;
 
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
@@ -194,10 +187,7 @@ static int vcpcm_user_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&u->queue);
 	u->base.ops = &vcpcm_user_ops;
 	u->base.name = "user-space remote";
-	for (i = 0; i < ARRAY_SIZE(u->base.chans); i++) {
-		u->base.chans[i].transport = &u->base;
-		u->base.chans[i].id = i;
-	}
+	vcpcm_transport_init_chans(&u->base);
 	u->pid = task_tgid_nr(current);
 	file->private_data = u;
 	return stream_open(inode, file);
