@@ -78,14 +78,16 @@ if [[ $target == x86_64-* ]]; then
 		--file "$jack_alsa:$jack_alsa" --file "$stdbuf_so:$stdbuf_so")
 fi
 example=()
-[ "$tool_arch" != x86_64 ] || example=(--bring "$VCPCM_CACHE/tools/x86_64/example-remote")
+# x86_64 only: the README's example remote, and setpriv (not in the ARM rootfs) for
+# the non-root check.
+[ "$tool_arch" != x86_64 ] || example=(--bring "$VCPCM_CACHE/tools/x86_64/example-remote" --bring setpriv)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 rc=0
 "$scripts/vm-run" --target "$target" --timeout 600 --out "$out" "${args[@]}" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pattern" \
 	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-pcmcheck" --bring alsabat --bring speaker-test \
-	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-remote" --bring setpriv \
+	--bring "$VCPCM_CACHE/tools/$tool_arch/vcpcm-remote" \
 	"${example[@]}" \
 	"${directmap[@]}" \
 	--file "$scripts/tests/loopback.sh:/tmp/bin/loopback.sh" \
