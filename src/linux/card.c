@@ -61,8 +61,6 @@ int vcpcm_card_create(struct device *parent, int idx, const char *xid,
 	err = vcpcm_caps_accept(parent, t);
 	if (err)
 		goto fail;
-	vc->substreams[SNDRV_PCM_STREAM_PLAYBACK] = t->caps.playback_chans;
-	vc->substreams[SNDRV_PCM_STREAM_CAPTURE] = t->caps.capture_chans;
 	err = vcpcm_pcm_create(vc);
 	if (err < 0)
 		goto fail;
@@ -81,7 +79,7 @@ int vcpcm_card_create(struct device *parent, int idx, const char *xid,
 	strscpy(card->shortname, "vcpcm", sizeof(card->shortname));
 	snprintf(card->longname, sizeof(card->longname),
 		 "vcpcm %s (%s, %u playback, %u capture substreams)", debugfs_name, t->name,
-		 vc->substreams[SNDRV_PCM_STREAM_PLAYBACK], vc->substreams[SNDRV_PCM_STREAM_CAPTURE]);
+		 t->caps.playback_chans, t->caps.capture_chans);
 	err = snd_card_register(card);
 	if (err < 0)
 		goto fail;

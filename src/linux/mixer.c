@@ -93,7 +93,7 @@ static int vcpcm_mixer_send_all(struct vcpcm_card *vc, bool wait)
 	int err = 0, ret;
 
 	mutex_lock(&vc->open_lock);
-	for (i = 0; i < vc->substreams[SNDRV_PCM_STREAM_PLAYBACK] && !err; i++) {
+	for (i = 0; i < vcpcm_substreams(vc, SNDRV_PCM_STREAM_PLAYBACK) && !err; i++) {
 		struct vcpcm_sub *sub = &vc->subs[SNDRV_PCM_STREAM_PLAYBACK][i];
 		struct snd_pcm_substream *ss = sub->substream;
 
@@ -214,7 +214,7 @@ int vcpcm_mixer_create(struct vcpcm_card *vc)
 	vc->route = 0;
 	strscpy(vc->card->mixername, "vcpcm", sizeof(vc->card->mixername));
 	/* The controls are the remote's playback mixer: none without playback. */
-	if (!vc->substreams[SNDRV_PCM_STREAM_PLAYBACK])
+	if (!vcpcm_substreams(vc, SNDRV_PCM_STREAM_PLAYBACK))
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(vcpcm_controls); i++) {
 		err = snd_ctl_add(vc->card, snd_ctl_new1(&vcpcm_controls[i], vc));

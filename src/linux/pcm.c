@@ -689,8 +689,8 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 	unsigned int dir, i;
 	int err;
 
-	err = snd_pcm_new(vc->card, "vcpcm PCM", 0, vc->substreams[SNDRV_PCM_STREAM_PLAYBACK],
-			  vc->substreams[SNDRV_PCM_STREAM_CAPTURE], &pcm);
+	err = snd_pcm_new(vc->card, "vcpcm PCM", 0, vcpcm_substreams(vc, SNDRV_PCM_STREAM_PLAYBACK),
+			  vcpcm_substreams(vc, SNDRV_PCM_STREAM_CAPTURE), &pcm);
 	if (err < 0)
 		return err;
 	pcm->private_data = vc;
@@ -701,7 +701,7 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 	snd_pcm_set_managed_buffer_all(pcm, SNDRV_DMA_TYPE_VMALLOC, NULL, 0, vc->buffer_bytes_max);
 
 	for (dir = 0; dir < 2; dir++) {
-		for (i = 0; i < vc->substreams[dir]; i++) {
+		for (i = 0; i < vcpcm_substreams(vc, dir); i++) {
 			struct vcpcm_sub *sub = &vc->subs[dir][i];
 
 			sub->vc = vc;

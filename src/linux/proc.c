@@ -68,9 +68,8 @@ static void vcpcm_proc_substream(struct snd_info_buffer *buf, struct vcpcm_sub *
 static void vcpcm_proc_read(struct snd_info_entry *entry, struct snd_info_buffer *buf)
 {
 	struct vcpcm_card *vc = entry->private_data;
-	unsigned int dir, i;
-
 	const struct vcpcm_msg_announce *caps = &vc->transport->caps;
+	unsigned int dir, i;
 
 	snd_iprintf(buf, "transport: %s, protocol %u, FIFO %u bytes, payload %u bytes, reports %s every %u us, start latency %u us%s%s\n",
 		    vc->transport->name, caps->version, caps->fifo_bytes, caps->max_payload,
@@ -80,7 +79,7 @@ static void vcpcm_proc_read(struct snd_info_entry *entry, struct snd_info_buffer
 		    caps->flags & VCPCM_CAP_NUMBERED ? ", numbered reports" : "");
 	mutex_lock(&vc->open_lock);
 	for (dir = 0; dir < 2; dir++)
-		for (i = 0; i < vc->substreams[dir]; i++)
+		for (i = 0; i < vcpcm_substreams(vc, dir); i++)
 			vcpcm_proc_substream(buf, &vc->subs[dir][i], dir, i);
 	mutex_unlock(&vc->open_lock);
 }

@@ -54,7 +54,6 @@ struct vcpcm_card {
 	int volume;				/* hundredths of a dB */
 	int unmuted;
 	int route;
-	unsigned int substreams[2];		/* per direction, as announced */
 	size_t buffer_bytes_max;
 	bool follow_appl_ptr;			/* control_mmap: no SYNC_APPLPTR */
 	struct dentry *debugfs;			/* snd-vcpcm/cardN, or NULL */
@@ -71,6 +70,13 @@ struct vcpcm_card_params {
 	int max_payload;
 	bool control_mmap;
 };
+
+/* Substreams in ALSA direction @stream: the channels the remote announced. */
+static inline unsigned int vcpcm_substreams(const struct vcpcm_card *vc, int stream)
+{
+	return stream == SNDRV_PCM_STREAM_PLAYBACK ? vc->transport->caps.playback_chans :
+						     vc->transport->caps.capture_chans;
+}
 
 int vcpcm_wire_format(snd_pcm_format_t format);
 int vcpcm_caps_accept(struct device *dev, struct vcpcm_transport *t);
