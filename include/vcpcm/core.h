@@ -129,6 +129,11 @@ int vcpcm_msg_encode(const struct vcpcm_msg *m, void *buf, uint32_t cap);
  * oversized, payload over max_payload) or -EPROTO (unknown type/field).
  */
 int vcpcm_msg_decode(const void *buf, uint32_t len, uint32_t max_payload, struct vcpcm_msg *m);
+/*
+ * Bytes of a message type's fixed part (what comes before its payload), or
+ * 0 for an unknown type: lets a transport place the payload apart.
+ */
+uint32_t vcpcm_msg_fixed_size(uint32_t type);
 uint32_t vcpcm_format_bytes(uint32_t wire_format);	/* 0 if unknown */
 
 /* ---- The remote's capabilities (ANNOUNCE) ------------------------------ */

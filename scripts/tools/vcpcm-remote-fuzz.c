@@ -12,6 +12,10 @@
  *    that answers the host's requests, but also sends random, truncated,
  *    oversized, out-of-order and lying messages on random channels, and
  *    sometimes stops reading; then it closes mid-stream (disconnect).
+ *    Every other card maps its queue (struct vcpcm_user_queue) and reads it
+ *    in place, now and then writing a wild tail or scribbling over the
+ *    queue, asking for impossible mappings, and writing frames whose
+ *    payload lies in the mapped queue or runs into an unmapped page.
  * Applications the test runs against card ID meanwhile must see errors,
  * never hang. Prints one summary line; exit 0 unless /dev/vcpcm itself
  * misbehaves (open fails, a valid ANNOUNCE is refused).
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +77,7 @@ static ssize_t send_frame(int fd, uint32_t chan, const void *msg, uint32_t len, 
 
 struct counts {
 	unsigned long refused, accepted_lies, cards, frames, rejected, answered, dropped_reads;
+	unsigned long mapped, wild_tails, scribbles, odd_payloads;
 };
 
 /* One lie per open: the driver must refuse it (or, if it happens to be valid, take it). */
@@ -192,12 +198,90 @@ static void lie_on_stream(int fd, struct counts *c, uint32_t *seq)
 		c->rejected++;
 }
 
+/* A frame written from where it lies: no copy into a buffer of ours first. */
+static ssize_t send_frame_at(int fd, uint8_t *at, uint32_t chan, uint32_t len)
+{
+	struct vcpcm_user_frame h = { chan, len };
+
+	memcpy(at, &h, sizeof(h));
+	return write(fd, at, sizeof(h) + len);
+}
+
+/*
+ * A CAPTURE whose payload lies where no well-behaved remote keeps it: in
+ * the mapped queue itself, or running into a page that is not mapped
+ * (write() must fail with EFAULT, nothing else happens).
+ */
+static void odd_payload(int fd, uint8_t *queue_data, struct counts *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint32_t m[5] = { VCPCM_MSG_CAPTURE, 2048, 1, 1, 0 };
+	uint8_t *two;
+
+	if (queue_data && rnd(2)) {
+		uint8_t *at = queue_data + (rnd(64) * 4096);
+
+		memcpy(at + 8, m, sizeof(m));
+		if (send_frame_at(fd, at, 8 + rnd(2), sizeof(m) + 2048) >= 0)
+			c->odd_payloads++;
+		return;
+	}
+	two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (two == MAP_FAILED)
+		return;
+	munmap(two + page, page);
+	memcpy(two + page - 1024, m, sizeof(m));
+	if (send_frame_at(fd, two + page - 1032, 8, sizeof(m) + 2048) < 0 && errno == EFAULT)
+		c->odd_payloads++;
+	munmap(two, page);
+}
+
+/* Mappings the queue must refuse: past its end, or at an offset. */
+static int impossible_maps(int fd, size_t size)
+{
+	void *a = mmap(NULL, size + 2 * 1024 * 1024, PROT_READ, MAP_SHARED, fd, 0);
+	void *b = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 4096);
+	int bad = a != MAP_FAILED || b != MAP_FAILED;
+
+	if (a != MAP_FAILED)
+		munmap(a, size + 2 * 1024 * 1024);
+	if (b != MAP_FAILED)
+		munmap(b, 4096);
+	return bad ? -1 : 0;
+}
+
+/*
+ * Answer what the mapped queue holds, in place, then give its room back.
+ * What lies there may be our own scribbles: lengths are checked so the
+ * fuzzer itself never reads past the mapping.
+ */
+static void answer_mapped(int fd, struct vcpcm_user_queue *q, uint8_t *data, size_t data_size,
+			  struct counts *c)
+{
+	uint32_t head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE), tail = q->tail;
+
+	for (int i = 0; i < 64 && tail != head; i++) {
+		uint32_t off = tail & (data_size - 1);
+		const struct vcpcm_user_frame *h = (const void *)(data + off);
+
+		if (off % VCPCM_USER_QUEUE_ALIGN || h->len > data_size - off - sizeof(*h))
+			break;
+		if (h->chan != VCPCM_USER_CHAN_PAD)
+			answer(fd, (const uint8_t *)h, sizeof(*h) + h->len, c);
+		tail += (sizeof(*h) + h->len + VCPCM_USER_QUEUE_ALIGN - 1) & ~(VCPCM_USER_QUEUE_ALIGN - 1);
+		__atomic_store_n(&q->tail, tail, __ATOMIC_RELEASE);
+	}
+}
+
 static int card_round(const char *dev, const char *id, struct counts *c)
 {
 	static uint8_t in[VCPCM_USER_FRAME_MAX];
 	uint32_t w[32], seq[16] = { 0 };
 	double end = now_s() + 0.2 + rnd(1800) / 1000.0;
 	int fd = open(dev, O_RDWR | O_NONBLOCK);
+	struct vcpcm_user_queue *q = NULL;
+	uint8_t *data = NULL;
+	size_t size = 0, data_size = 0;
 
 	if (fd < 0)
 		return -1;
@@ -211,6 +295,23 @@ static int card_round(const char *dev, const char *id, struct counts *c)
 		return err == EBUSY ? 0 : -1;
 	}
 	c->cards++;
+	if (rnd(2)) {
+		long page = sysconf(_SC_PAGESIZE);
+		struct vcpcm_user_queue *head = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
+
+		if (head != MAP_FAILED) {
+			size = head->data_offset + head->size;
+			munmap(head, page);
+			q = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		}
+		if (head == MAP_FAILED || q == MAP_FAILED || impossible_maps(fd, size)) {
+			close(fd);
+			return -1;	/* the queue cannot be mapped, or maps what it must not */
+		}
+		data = (uint8_t *)q + q->data_offset;
+		data_size = size - q->data_offset;
+		c->mapped++;
+	}
 	while (now_s() < end) {
 		struct pollfd p = { fd, POLLIN, 0 };
 		int deaf = !rnd(50);	/* now and then, stop reading for a while */
@@ -221,14 +322,34 @@ static int card_round(const char *dev, const char *id, struct counts *c)
 			continue;
 		}
 		if (poll(&p, 1, 1) > 0) {
-			ssize_t n = read(fd, in, rnd(20) ? sizeof(in) : rnd(64));
+			ssize_t n;
 
-			if (n > 0)
-				answer(fd, in, n, c);
+			if (q && rnd(4)) {
+				answer_mapped(fd, q, data, data_size, c);
+			} else {
+				n = read(fd, in, rnd(20) ? sizeof(in) : rnd(64));
+				if (n > 0)
+					answer(fd, in, n, c);
+			}
 		}
+		if (q && !rnd(200)) {
+			/* A wild tail: the host must not believe it (its streams xrun). */
+			q->tail = rnd(3) ? rnd(0) : q->head + 8 * rnd(4);
+			c->wild_tails++;
+		}
+		if (q && !rnd(200)) {
+			/* Scribbles over the header and the frames: ours to break. */
+			for (int i = 0; i < 16; i++)
+				((uint32_t *)q)[rnd(size / 4)] = rnd(0);
+			c->scribbles++;
+		}
+		if (!rnd(40))
+			odd_payload(fd, data, c);
 		if (!rnd(4))
 			lie_on_stream(fd, c, seq);
 	}
+	if (q)
+		munmap(q, size);
 	close(fd);	/* the card disconnects mid-stream */
 	return 0;
 }
@@ -267,7 +388,9 @@ int main(int argc, char **argv)
 		rounds++;
 	}
 	printf("remote-fuzz rounds=%lu lies_refused=%lu lies_accepted=%lu cards=%lu frames=%lu "
-	       "frames_rejected=%lu answered=%lu deaf_spells=%lu\n", rounds, c.refused,
-	       c.accepted_lies, c.cards, c.frames, c.rejected, c.answered, c.dropped_reads);
+	       "frames_rejected=%lu answered=%lu deaf_spells=%lu mapped=%lu wild_tails=%lu "
+	       "scribbles=%lu odd_payloads=%lu\n", rounds, c.refused,
+	       c.accepted_lies, c.cards, c.frames, c.rejected, c.answered, c.dropped_reads,
+	       c.mapped, c.wild_tails, c.scribbles, c.odd_payloads);
 	return 0;
 }

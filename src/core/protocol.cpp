@@ -225,4 +225,9 @@ int vcpcm_msg_decode(const void *buf, uint32_t len, uint32_t max_payload, vcpcm_
 	return vcpcm::decode(static_cast<const uint8_t *>(buf), len, max_payload, *m);
 }
 
+uint32_t vcpcm_msg_fixed_size(uint32_t type)
+{
+	return vcpcm::fixed_size(type);
+}
+
 } // extern "C"

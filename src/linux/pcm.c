@@ -271,6 +271,13 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 	int err;
 
 	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (!msg) {
+		/* The remote is gone: a request waiting for its answer ends now. */
+		sub->result = -ENODEV;
+		complete(&sub->result_done);
+		snd_pcm_stream_unlock_irqrestore(substream, flags);
+		return;
+	}
 	/* New data goes out with this report's refill; freed capture room takes its data. */
 	if (snd_pcm_running(substream) && vcpcm_follow_appl_ptr(sub, substream)) {
 		vcpcm_xrun(sub, substream, "appl_ptr (written to the mapped control record) cannot be followed");

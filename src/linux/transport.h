@@ -6,7 +6,7 @@
  * (fixed part + optional payload) and receives the remote's messages
  * through a callback. The remote's first message, ANNOUNCE, says what it
  * can do (capabilities.c builds the card from it). Backends: the emulated
- * coprocessor (transport_emu.c).
+ * coprocessor (transport_emu.c) and a user-space process (transport_user.c).
  *
  * Rules every backend keeps, so the PCM can stay atomic:
  *  - send() never calls back into the receiver (replies arrive later, from
@@ -23,6 +23,7 @@
 struct vcpcm_transport;
 struct dentry;
 
+/* A message from the remote; msg NULL: the remote went away for good. */
 typedef void (*vcpcm_rx_fn)(void *ctx, const void *msg, u32 len,
 			    const void *payload, u32 payload_len);
 
