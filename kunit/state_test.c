@@ -665,6 +665,37 @@ static void writes_while_paused_are_sent(struct kunit *test)
 }
 
 /*
+ * A second prepare of a prepared stream: an application thread's write
+ * while the CONFIG awaits its answer must not reach the remote, which
+ * the CONFIG resets and whose data prepare() then forgets (found by
+ * vcpcm-stress: START overflowed the emulated FIFO with -ENOSPC).
+ */
+static void no_data_between_config_and_prepare(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
+		.max_chunk = 4096, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+	struct vcpcm_stream_stats st;
+
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_configure(s, VCPCM_FMT_S16_LE, 2, 48000), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 512), 0);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.bytes_tx, 0ULL);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0, 0), -VCPCM_EBADFD);
+	/* Prepared again: the data goes, and the stream starts. */
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 512), 0);
+	vcpcm_stream_get_stats(s, &st);
+	KUNIT_EXPECT_EQ(test, st.bytes_tx, 2048ULL);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
+}
+
+/*
  * SNDRV_PCM_IOCTL_RESET moves appl_ptr back to the position (folded into
  * the first buffer) without an ack. The stream keeps running: the
  * application's rewrite of what is already at the remote is not sent
@@ -728,6 +759,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(capture_lost_by_the_remote_is_an_overrun),
 	KUNIT_CASE(result_answers_only_its_request),
 	KUNIT_CASE(writes_while_paused_are_sent),
+	KUNIT_CASE(no_data_between_config_and_prepare),
 	KUNIT_CASE(reset_keeps_a_running_stream_running),
 	KUNIT_CASE(underrun_reports_are_passed_on),
 	KUNIT_CASE(position_interpolates_between_reports),

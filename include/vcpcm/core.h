@@ -249,7 +249,11 @@ enum vcpcm_stream_state vcpcm_stream_get_state(const struct vcpcm_stream *s);
 int vcpcm_stream_open(struct vcpcm_stream *s);
 /* Sends OPEN again to a remote that forgot the channel (it restarted). */
 int vcpcm_stream_reopen(struct vcpcm_stream *s);
-/* Sends CONFIG (the remote resets the channel); the caller waits for RESULT. */
+/*
+ * Sends CONFIG (the remote resets the channel); the caller waits for RESULT.
+ * Until prepare() follows, the stream takes no data and cannot start: what
+ * an ack sent meanwhile would sit at the remote, forgotten by the host.
+ */
 int vcpcm_stream_configure(struct vcpcm_stream *s, uint32_t wire_format,
 			   uint32_t channels, uint32_t rate);
 int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometry *g,

@@ -47,7 +47,8 @@ private:
 	// written while paused must be there when it resumes).
 	bool accepts_data() const
 	{
-		return state_ == VCPCM_ST_PREPARED || state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED;
+		return !reconfiguring_ &&
+		       (state_ == VCPCM_ST_PREPARED || state_ == VCPCM_ST_RUNNING || state_ == VCPCM_ST_PAUSED);
 	}
 	int move_to(vcpcm_stream_event ev);
 	int send(const vcpcm_msg &m);
@@ -71,6 +72,9 @@ private:
 	vcpcm_stream_state state_ = VCPCM_ST_CLOSED;
 	uint32_t epoch_ = 0;	// which START the remote's reports belong to
 	uint32_t last_tag_ = 0;	// the tag of the newest request
+	// CONFIG went out; the ring is reset only when prepare() follows. Data
+	// sent meanwhile would stay at the remote, forgotten by the host.
+	bool reconfiguring_ = false;
 	uint32_t awaited_tag_ = 0;	// the request whose RESULT is awaited; 0: none
 	uint32_t next_seq_ = 1;	// the report sequence number expected next
 	uint8_t *sw_buf_ = nullptr;
@@ -165,6 +169,7 @@ int Stream::configure(uint32_t format, uint32_t channels, uint32_t rate)
 	m.u.config.bps = 8 * vcpcm_format_bytes(format);
 	m.u.config.format = format;
 	m.u.config.direction = direction_;
+	reconfiguring_ = true;
 	return send_request(m);
 }
 
@@ -192,12 +197,15 @@ int Stream::prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t,
 	sw_bytes_ = g.sw_bytes;
 	start_off_ = hw_pos();
 	reported_ = returned_ = read_ = 0;
-	return move_to(VCPCM_EV_PREPARE);
+	err = move_to(VCPCM_EV_PREPARE);
+	if (!err)
+		reconfiguring_ = false;
+	return err;
 }
 
 int Stream::start(uint64_t now_ns, uint32_t free_running_lead)
 {
-	if (vcpcm_state_next(state_, VCPCM_EV_START) < 0)
+	if (reconfiguring_ || vcpcm_state_next(state_, VCPCM_EV_START) < 0)
 		return -VCPCM_EBADFD;
 	epoch_++;
 	next_seq_ = 1;
