@@ -11,6 +11,10 @@
 #   roundtrip.txt       the smallest period a read-capture-write-playback loop runs
 #                       BENCH_RT_SECONDS (5) without an xrun, RW+poll and mmap+poll,
 #                       BENCH_RT_ROUNDS (3) rounds interleaved over the drivers
+#   remote.txt          a user-space remote (vcpcm-remote, card vremote) against the
+#                       emulated remote (issue #12): kernel + remote CPU with every
+#                       substream streaming, and the bytes /dev/vcpcm copied (its debugfs
+#                       "copies"); the round trip also runs on vremote (roundtrip.txt)
 #   tsched.txt          a timer-scheduled client (ALSA period 1024, its own wakeups every
 #                       quantum of BENCH_RT_QUANTA, "256 64"): wakeups that found less than
 #                       three quarters of a quantum of capture
@@ -51,8 +55,31 @@ reload_vcpcm() {	# extra parameters
 	rmmod snd-vcpcm && modprobe snd-vcpcm $VCPCM_PARAMS "$@" ||
 		{ echo "error: reload snd-vcpcm $*"; exit 1; }
 }
-# BENCH_PARTS (default "duplex roundtrip cpu irq"): which measurements run.
-part() { case " ${BENCH_PARTS:-duplex roundtrip cpu irq} " in *" $1 "*) return 0 ;; esac; return 1; }
+# BENCH_PARTS (default "duplex roundtrip remote cpu irq"): which measurements run.
+part() { case " ${BENCH_PARTS:-duplex roundtrip remote cpu irq} " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# A user-space remote as card vremote (vcpcm-remote options follow), where the rig brought one.
+remote_pid=
+remote_up() {
+	command -v vcpcm-remote >/dev/null || return 1
+	vcpcm-remote --id vremote "$@" loopback 2>>"$out/remote.log" &
+	remote_pid=$!
+	n=0
+	until grep -q "\[vremote *\]" /proc/asound/cards; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 $remote_pid 2>/dev/null; then
+			echo "note: vcpcm-remote did not start (remote.log)"
+			remote_pid=
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+remote_down() {
+	[ -n "$remote_pid" ] || return 0
+	kill $remote_pid && wait $remote_pid
+	remote_pid=
+}
 
 # vcpcm_cmap (BENCH_CONTROL_MMAP=1, x86 only: elsewhere the core never maps the control
 # record): snd-vcpcm with control_mmap=1, where alsa-lib moves appl_ptr by memory writes
@@ -84,14 +111,17 @@ done
 pair_of() {	# driver -> "PLAY CAP"
 	case $1 in
 	vcpcm) echo hw:vcpcm,0,0 hw:vcpcm,0,0 ;;
+	vremote) echo hw:vremote,0,0 hw:vremote,0,0 ;;
 	aloop) echo hw:Loopback,0,0 hw:Loopback,1,0 ;;
 	dummy) echo hw:Dummy,0,0 hw:Dummy,0,0 ;;
 	esac
 }
 round=1 rounds=${BENCH_RT_ROUNDS:-3} quanta=${BENCH_RT_QUANTA:-256 64}
 part roundtrip || rounds=0 quanta=
+rt_drivers="vcpcm aloop dummy"
+[ "$rounds" -gt 0 ] && part remote && remote_up && rt_drivers="$rt_drivers vremote"
 while [ $round -le "$rounds" ]; do
-	for drv in vcpcm aloop dummy; do
+	for drv in $rt_drivers; do
 		set -- $(pair_of $drv)
 		for access in rw mmap; do
 			flag=
@@ -108,6 +138,7 @@ for q in $quanta; do
 		echo "driver=$drv $(vcpcm-roundtrip -P $1 -C $2 --quantum $q -s 10 2>&1)" | tee -a "$out/tsched.txt"
 	done
 done
+remote_down
 
 # Kernel CPU: system + irq + softirq ticks of /proc/stat over a window while every
 # substream streams (8 playback + 8 capture), against an idle window of the same length.
@@ -148,20 +179,59 @@ load_vcpcm() {	# default|bulk|cmap; fails when the bulk parameters are refused
 }
 # Every substream of a driver streaming for SECONDS: stream_all DRIVER ACCESS SECONDS (in the background).
 stream_all() {
-	i=0
+	i=0 spids=
 	while [ $i -lt 8 ]; do
 		case $1 in
 		vcpcm*) p=hw:vcpcm,0,$i c=hw:vcpcm,0,$i pch=8 cch=8 ;;
+		vremote*) p=hw:vremote,0,$i c=hw:vremote,0,$i pch=8 cch=8 ;;
 		aloop) p=hw:Loopback,0,$i c=hw:Loopback,1,$i pch=8 cch=8 ;;
 		dummy) p=hw:Dummy_1,0,$i c=hw:Dummy_1,0,$i pch=10 cch=10 ;;
 		esac
 		# The same period and buffer for every driver (43 ms, 85 ms; snd-dummy: its largest): each driver's
 		# defaults differ, and the wakeups per second with them.
 		aplay -q $2 -D $p -t raw -f S32_LE -r 192000 -c $pch -d $3 $geometry /dev/zero 2>>"$out/cpu-err-$1.txt" &
+		spids="$spids $!"
 		arecord -q $2 -D $c -t raw -f S32_LE -r 192000 -c $cch -d $3 $geometry /dev/null 2>>"$out/cpu-err-$1.txt" &
+		spids="$spids $!"
 		i=$((i + 1))
 	done
 }
+# The user-space remote against the emulated one (issue #12), the same load as the CPU
+# windows below: kernel CPU (as there) plus the remote process's own user time (its system
+# time is in the kernel's), and what /dev/vcpcm copied: payload bytes into its queue (the
+# one copy an mmap reader needs), again by read(), from the process into the card's
+# buffers, and of those twice. vremote maps its queue; vremote_read reads it with read().
+copies() { cat /sys/kernel/debug/snd-vcpcm/user$remote_pid/copies 2>/dev/null | tr '\n' ' '; }
+copies_delta() {	# BEFORE AFTER ("queued N read N ...") -> queued_bytes=N read_bytes=N ...
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		n = split(a, x, " "); for (i = 1; i < n; i += 2) k[x[i]] = x[i + 1]
+		n = split(b, y, " "); for (i = 1; i < n; i += 2) printf "%s_bytes=%.0f ", y[i], y[i + 1] - k[y[i]] }'
+}
+remote_user_ticks() { awk '{ print $14 }' /proc/$remote_pid/stat 2>/dev/null || echo 0; }
+rounds=${BENCH_CPU_ROUNDS:-3}
+part remote || rounds=0
+command -v vcpcm-remote >/dev/null || rounds=0
+while [ "$rounds" -gt 0 ]; do
+	for drv in vcpcm vremote vremote_read; do
+		case $drv in
+		vremote) remote_up -n 8 || break ;;
+		vremote_read) remote_up -n 8 --read || break ;;
+		esac
+		stream_all $drv "" $run
+		sleep 1
+		a=$(kernel_ticks) t0=$(uptime_s) u0=0 c0=
+		[ -n "$remote_pid" ] && u0=$(remote_user_ticks) c0=$(copies)
+		sleep "$cpusecs"
+		b=$(kernel_ticks) t1=$(uptime_s) u1=0 c1=
+		[ -n "$remote_pid" ] && u1=$(remote_user_ticks) c1=$(copies)
+		wait $spids
+		echo "driver=$drv kernel_ticks=$((b - a)) remote_user_ticks=$((u1 - u0)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=16 format=S32_LE/192000/8ch/period8192/buffer16384 $(copies_delta "$c0" "$c1")" |
+			tee -a "$out/remote.txt"
+		remote_down
+	done
+	rounds=$((rounds - 1))
+done
+
 # Rounds, interleaved, so a slow stretch of the host does not fall on one driver only.
 rounds=${BENCH_CPU_ROUNDS:-3}
 part cpu || rounds=0

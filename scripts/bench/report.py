@@ -51,9 +51,34 @@ def median(vals):
     return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
 
 
-duplex, cpu, bench, roundtrip, tsched = {}, {}, {}, {}, {}
+# The round trip also runs on a user-space remote's card (vcpcm-remote, issue #12).
+RT_DRIVERS = DRIVERS + ("vremote",)
+REMOTE_DRIVERS = ("vcpcm", "vremote", "vremote_read")
+duplex, cpu, bench, roundtrip, tsched, remote = {}, {}, {}, {}, {}, {}
 for t in targets:
     raw = os.path.join(results, "raw", t)
+    # A user-space remote against the emulated one: windows of each add up.
+    remote[t] = {}
+    rf = os.path.join(raw, "remote.txt")
+    for d in (kv(l) for l in open(rf) if "driver=" in l) if os.path.exists(rf) else ():
+        r = remote[t].setdefault(d["driver"], {})
+        for k, v in d.items():
+            if k.endswith("_ticks") or k.endswith("_bytes") or k == "seconds":
+                r[k] = r.get(k, 0.0) + (num(v) or 0.0)
+        r["windows"] = r.get("windows", 0) + 1
+    for drv, r in remote[t].items():
+        secs = r.get("seconds") or 1
+        kern = r.get("kernel_ticks", 0) * 10 / secs
+        user = r.get("remote_user_ticks", 0) * 10 / secs
+        fig(t, drv, "remote_kernel_cpu_ms_per_s", round(kern, 2), "ms/s")
+        fig(t, drv, "remote_process_user_cpu_ms_per_s", round(user, 2), "ms/s")
+        fig(t, drv, "remote_total_cpu_ms_per_s", round(kern + user, 2), "ms/s")
+        if r.get("queued_bytes"):
+            fig(t, drv, "copies_per_byte_played",
+                round((r["queued_bytes"] + r.get("read_bytes", 0)) / r["queued_bytes"], 3), "copies")
+        if r.get("received_bytes"):
+            fig(t, drv, "copies_per_byte_captured",
+                round((r["received_bytes"] + r.get("bounced_bytes", 0)) / r["received_bytes"], 3), "copies")
     # The full-duplex round trip: the smallest xrun-free period of each round (none: not
     # even the largest tried, counted as infinitely large in the median).
     roundtrip[t] = {}
@@ -239,7 +264,7 @@ for t in targets:
                f"period until a run of {get_rt_seconds(t)} s has no xrun. {rounds} rounds, interleaved over the",
                "drivers; median (lowest – highest) in frames, `none`: not even 1024.", "",
                "| driver | RW + poll | mmap + poll | rounds (RW; mmap) |", "|---|---|---|---|"]
-        for drv in DRIVERS:
+        for drv in (d for d in RT_DRIVERS if (d, "rw") in roundtrip[t] or (d, "mmap") in roundtrip[t]):
             cells = []
             for access in ("rw", "mmap"):
                 m = get(t, drv, f"roundtrip_{access}_median")
@@ -303,6 +328,26 @@ for t in targets:
             cells.append("–" if q[0] is None or q[0] != q[0] else
                          " / ".join(f"{v:.3f}" for v in q) + f" (n={n})")
         md.append(f"| {p} | " + " | ".join(cells) + " |")
+    if remote[t]:
+        md += ["", "### A user-space remote against the emulated one (issue #12)", "",
+               "The CPU windows' load (8 playback + 8 capture, S32_LE 192 kHz 8 ch) on the emulated card",
+               "(`vcpcm`: its remote runs in the kernel) and on a card whose remote is `vcpcm-remote -n 8`",
+               "in user space, reading its queue in place (`vremote`, mmap) or by `read()`",
+               "(`vremote_read`). CPU: guest system + irq + softirq time plus the remote process's user",
+               "time (its system time is in the first), ms per second. Copies: payload bytes /dev/vcpcm",
+               "copied per byte played (into the queue, plus again by `read()`) and per byte captured",
+               "(into the card's buffer, plus again where the process's pages could not be mapped),",
+               "from its debugfs `copies`; the emulated remote copies each byte played once, into its",
+               "FIFO (by construction, not counted). The round trip of `vremote` is in the table above.", "",
+               "| remote | kernel ms/s | remote process (user) ms/s | total ms/s | copies per byte played | per byte captured | windows |",
+               "|---|---|---|---|---|---|---|"]
+        for drv in REMOTE_DRIVERS:
+            if drv in remote[t]:
+                cells = [get(t, drv, m) for m in ("remote_kernel_cpu_ms_per_s", "remote_process_user_cpu_ms_per_s",
+                                                  "remote_total_cpu_ms_per_s", "copies_per_byte_played",
+                                                  "copies_per_byte_captured")]
+                md.append(f"| {drv} | " + " | ".join("–" if c is None else f"{c:g}" for c in cells) +
+                          f" | {remote[t][drv]['windows']} |")
     if cpu[t]:
         md += ["", "### Kernel CPU with every substream streaming (8 playback + 8 capture, S32_LE 192 kHz)", "",
                "Guest `/proc/stat` system + irq + softirq time over the window, in ms of CPU per",
