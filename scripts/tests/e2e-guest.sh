@@ -398,6 +398,11 @@ if [ "${VCPCM_E2E_USER:-full}" != none ]; then
 			retry_after_xrun loopback.sh --play-dev $dev --cap-dev $dev --format S32_LE \
 			--rate 44100 --channels 2
 	fi
+	# One copy per byte each way: vcpcm-remote reads its queue in place (nothing read()
+	# again) and its capture payloads are mapped (none bounced); debugfs counts them.
+	copies=/sys/kernel/debug/snd-vcpcm/user$full/copies
+	check "${on}one copy per byte: $(tr '\n' ' ' <$copies 2>/dev/null)(queued and received > 0, read and bounced 0)" \
+		awk '{ v[$1] = $2 } END { exit !(v["queued"] > 0 && v["read"] == 0 && v["received"] > 0 && v["bounced"] == 0) }' $copies
 
 	# A remote that announces less gets a card with exactly that, beside the first.
 	check "a second remote (playback only, S16_LE only, 10 ms fixed cadence): card uvclimit appears beside uvcpcm" \
