@@ -438,6 +438,52 @@ const char *vcpcm_emu_fault_name(uint32_t kind);
 /* Faults injected so far: reports hit, plus every DELAY, STALL and RESET. */
 uint64_t vcpcm_emu_faults_injected(const struct vcpcm_emu *e);
 
+/*
+ * What the model plays into and records from, and whose clock paces it, for
+ * a remote with real audio behind it (vcpcm-remote's wav and alsa modes).
+ * Without it (the default; the kernel's emulated card never sets one)
+ * playback N loops back to capture N at the model's own clock. Every member
+ * is optional: NULL keeps the model's own behaviour for that part. The
+ * callbacks run inside vcpcm_emu_handle (event) and vcpcm_emu_tick (the
+ * others), under the caller's serialisation; chan as in VCPCM_EMU_CHAN.
+ */
+enum vcpcm_emu_io_event {
+	VCPCM_EMU_IO_CONFIG,	/* CONFIG passed the model's checks: c is the format; an error refuses it */
+	VCPCM_EMU_IO_START,	/* START: the clock starts; an error refuses it (no reports follow) */
+	VCPCM_EMU_IO_PAUSE,	/* the clock freezes, the FIFO stays */
+	VCPCM_EMU_IO_RESUME,
+	VCPCM_EMU_IO_STOP,	/* the run is over: STOP, a drain that ended, CLOSE or OPEN of a running channel */
+	VCPCM_EMU_IO_CLOSE,	/* the channel closes (CLOSE, or OPEN again) */
+};
+
+struct vcpcm_emu_io {
+	void *ctx;
+	/* 0, or a negative VCPCM_E* error (CONFIG: the host gets it as the RESULT). */
+	int (*event)(void *ctx, uint32_t chan, uint32_t event, const struct vcpcm_msg_config *c);
+	/*
+	 * Frames the channel's clock advanced since the last call (asked once
+	 * per tick while it runs): replaces the model's clock and its start
+	 * latency, so that a real device's clock paces the reports.
+	 */
+	uint32_t (*due)(void *ctx, uint32_t chan);
+	/*
+	 * Playback chan plays len bytes of whole frames: data after the mixer,
+	 * or silence where data is NULL (the FIFO ran dry). Returns the bytes
+	 * of silence the output inserted itself (it fell behind), reported as
+	 * an underrun. Set, playback no longer loops back to capture.
+	 */
+	uint32_t (*play)(void *ctx, uint32_t chan, const uint8_t *data, uint32_t len);
+	/*
+	 * Capture chan records len bytes of whole frames into dst. Returns the
+	 * bytes the input lost before them (reported to the host as lost). Set,
+	 * capture no longer hears the paired playback (nor silence).
+	 */
+	uint32_t (*capture)(void *ctx, uint32_t chan, uint8_t *dst, uint32_t len);
+};
+
+/* Use io (copied; NULL: none again). Before the first message. */
+void vcpcm_emu_set_io(struct vcpcm_emu *e, const struct vcpcm_emu_io *io);
+
 struct vcpcm_emu_chan_stats {
 	uint64_t bytes_played, underrun_bytes, bytes_captured, dropped_bytes;
 	uint32_t fifo_level;

@@ -4,7 +4,8 @@
 // clock, answers COMPLETE, and produces capture data as messages: a
 // loopback of the paired playback channel (bit-exact when both use the
 // same format), or silence. Time comes from the caller; nothing here
-// sleeps, locks or allocates.
+// sleeps, locks or allocates. A user-space remote may give it real audio
+// to play into and record from, and a real clock (vcpcm_emu_io).
 #include "divide.hpp"
 #include "fault_plan.hpp"
 #include "gain.hpp"
@@ -45,7 +46,9 @@ private:
 // The remote's own FIFO memory.
 class ByteFifo {
 public:
-	void attach(uint8_t *mem, uint32_t size) { mem_ = mem; size_ = size; clear(); }
+	void attach(uint8_t *mem, uint32_t size) { mem_ = mem; capacity_ = size_ = size; clear(); }
+	// Empty, using size bytes of the memory (at most all of it).
+	void reset(uint32_t size) { size_ = min(size, capacity_); clear(); }
 	void clear() { read_ = level_ = 0; }
 	uint32_t level() const { return level_; }
 	int push(const uint8_t *src, uint32_t n)
@@ -72,9 +75,15 @@ public:
 		level_ -= n;
 		return n;
 	}
+	// The oldest bytes, up to n of them, where they lie contiguous (not taken).
+	uint8_t *front(uint32_t n, uint32_t &len) const
+	{
+		len = min(min(n, level_), size_ - read_);
+		return mem_ + read_;
+	}
 private:
 	uint8_t *mem_ = nullptr;
-	uint32_t size_ = 0, read_ = 0, level_ = 0;
+	uint32_t capacity_ = 0, size_ = 0, read_ = 0, level_ = 0;
 };
 
 struct Channel {
@@ -129,6 +138,7 @@ public:
 		   uint32_t payload_len, uint64_t now_ns, vcpcm_emu_out &reply);
 	uint32_t tick(uint64_t now_ns, const vcpcm_emu_out **out);
 	int inject(const vcpcm_emu_fault &f, uint64_t now_ns);
+	void set_io(const vcpcm_emu_io *io) { io_ = io ? *io : vcpcm_emu_io(); }
 	uint64_t faults_injected() const { return faults_.injected(); }
 	bool running() const;
 	void get_stats(uint32_t chan, vcpcm_emu_chan_stats &st) const;
@@ -140,6 +150,9 @@ private:
 	int configure(uint32_t chan, const vcpcm_msg_config &c);
 	int apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns);
 	void play(uint32_t pair, uint64_t now_ns);
+	uint32_t play_out(uint32_t pair, uint64_t due);
+	int notify(uint32_t chan, uint32_t event);
+	void end_run(uint32_t chan, bool closing);
 	void capture(uint32_t pair, uint64_t now_ns);
 	void report_played(uint32_t pair, uint64_t now_ns);
 	void report_captured(uint32_t chan, uint64_t now_ns);
@@ -148,6 +161,7 @@ private:
 	void emit(uint32_t chan, vcpcm_msg &m);
 
 	vcpcm_emu_params params_ = {};
+	vcpcm_emu_io io_ = {};
 	Channel chans_[2 * VCPCM_EMU_MAX_PAIRS];
 	FaultPlan faults_;
 	vcpcm_emu_out *outbox_ = nullptr;
@@ -190,6 +204,22 @@ int Coprocessor::init(const vcpcm_emu_params &p, uint8_t *mem)
 	return 0;
 }
 
+// The io hook hears of a change on chan: its answer, or 0 without a hook.
+int Coprocessor::notify(uint32_t chan, uint32_t event)
+{
+	return io_.event ? io_.event(io_.ctx, chan, event, &chans_[chan].config) : 0;
+}
+
+// chan's run ends (and, closing, the channel): the hook hears of it.
+void Coprocessor::end_run(uint32_t chan, bool closing)
+{
+	Channel &ch = chans_[chan];
+	if (ch.clocked() || ch.state == Channel::PAUSED)
+		notify(chan, VCPCM_EMU_IO_STOP);
+	if (closing && ch.state != Channel::CLOSED)
+		notify(chan, VCPCM_EMU_IO_CLOSE);
+}
+
 int Coprocessor::configure(uint32_t chan, const vcpcm_msg_config &c)
 {
 	Channel &ch = chans_[chan];
@@ -202,11 +232,16 @@ int Coprocessor::configure(uint32_t chan, const vcpcm_msg_config &c)
 	    !c.channels || c.channels > MAX_CHANNELS || c.samplerate < MIN_RATE ||
 	    c.samplerate > MAX_RATE || !frame_bytes || frame_bytes > params_.fifo_bytes)
 		return -VCPCM_EINVAL;
+	end_run(chan, false);
 	ch.config = c;
 	ch.frame_bytes = frame_bytes;
-	ch.fifo.clear();
-	ch.state = Channel::CONFIGURED;
-	return 0;
+	// The ring holds whole frames, so that none is split at its end (the
+	// io hook's play takes whole frames). It never held more: the host
+	// sends whole frames and keeps at most fifo_bytes in flight.
+	ch.fifo.reset(params_.fifo_bytes - params_.fifo_bytes % frame_bytes);
+	int err = notify(chan, VCPCM_EMU_IO_CONFIG);
+	ch.state = err ? Channel::OPEN : Channel::CONFIGURED;
+	return err;
 }
 
 int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
@@ -216,11 +251,13 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 	case VCPCM_MSG_OPEN:
 		// A host that lost track of us (e.g. a CLOSE that timed out)
 		// reopens: start the channel afresh.
+		end_run(chan, true);
 		ch.state = Channel::OPEN;
 		ch.fifo.clear();
 		ch.gain.set(0, false);
 		return 0;
 	case VCPCM_MSG_CLOSE:
+		end_run(chan, true);
 		ch.state = Channel::CLOSED;
 		ch.fifo.clear();
 		return 0;
@@ -236,6 +273,8 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 	case VCPCM_MSG_START:
 		if (ch.state != Channel::CONFIGURED)
 			return -VCPCM_EBADFD;
+		if (int err = notify(chan, VCPCM_EMU_IO_START))
+			return err;
 		ch.clock.start(now_ns + params_.start_latency_us * 1000ull, ch.config.samplerate);
 		ch.frames_done = 0;
 		ch.forget_reports();
@@ -246,9 +285,11 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 		if (m.u.pause.paused && ch.clocked()) {
 			ch.paused_from = ch.state;	// the clock stops; the FIFO stays
 			ch.state = Channel::PAUSED;
+			notify(chan, VCPCM_EMU_IO_PAUSE);
 			return 0;
 		}
 		if (!m.u.pause.paused && ch.state == Channel::PAUSED) {
+			notify(chan, VCPCM_EMU_IO_RESUME);
 			ch.state = ch.paused_from;
 			ch.clock.start(now_ns, ch.config.samplerate);
 			ch.frames_done = 0;
@@ -261,6 +302,7 @@ int Coprocessor::apply(uint32_t chan, const vcpcm_msg &m, uint64_t now_ns)
 			return 0;
 		}
 		if (ch.state >= Channel::CONFIGURED) {
+			end_run(chan, false);
 			ch.state = Channel::CONFIGURED;
 			ch.fifo.clear();
 			ch.forget_reports();
@@ -373,10 +415,12 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 	cap.loop_fed = false;
 	if (!ch.clocked())
 		return;
-	uint64_t due_frames = ch.clock.frames_at(now_ns) - ch.frames_done;
+	uint64_t due_frames = io_.due ? io_.due(io_.ctx, pair) : ch.clock.frames_at(now_ns) - ch.frames_done;
 	ch.frames_done += due_frames;
 	uint64_t due = due_frames * ch.frame_bytes;
-	bool loop = cap.state == Channel::RUNNING && cap.config.format == ch.config.format &&
+	uint64_t inserted = 0;	// silence the output put in on its own
+	bool loop = !io_.play && !io_.capture && cap.state == Channel::RUNNING &&
+		    cap.config.format == ch.config.format &&
 		    cap.config.channels == ch.config.channels &&
 		    cap.config.samplerate == ch.config.samplerate;
 	uint32_t taken;
@@ -394,6 +438,9 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 		cap.frames_done += fill / cap.frame_bytes;
 		cap.loop_fed = true;
 		cap.note_lost(due - fill);
+	} else if (io_.play) {
+		taken = static_cast<uint32_t>(min<uint64_t>(due, ch.fifo.level()));
+		inserted = play_out(pair, due);
 	} else {
 		taken = ch.fifo.pop(nullptr, static_cast<uint32_t>(min<uint64_t>(due, ch.fifo.level())));
 	}
@@ -403,9 +450,37 @@ void Coprocessor::play(uint32_t pair, uint64_t now_ns)
 	// Running dry while draining is the end of the stream; while running
 	// it is silence in the middle of it, and the host must hear of it.
 	if (ch.state == Channel::RUNNING)
-		ch.dry_unreported = static_cast<uint32_t>(min<uint64_t>(ch.dry_unreported + (due - taken), 0x7fffffffu));
-	if (ch.state == Channel::DRAINING && !ch.fifo.level())
+		ch.dry_unreported = static_cast<uint32_t>(min<uint64_t>(ch.dry_unreported + (due - taken) + inserted,
+									  0x7fffffffu));
+	if (ch.state == Channel::DRAINING && !ch.fifo.level()) {
+		end_run(pair, false);
 		ch.state = Channel::CONFIGURED;
+	}
+}
+
+// Due bytes of playback to the io hook: what the FIFO holds, then silence.
+// Returns the silence the output inserted on its own.
+uint32_t Coprocessor::play_out(uint32_t pair, uint64_t due)
+{
+	Channel &ch = chans_[pair];
+	const uint32_t piece = (1u << 30) - (1u << 30) % ch.frame_bytes;	// whole frames, within a u32
+	uint64_t inserted = 0;
+	uint32_t len;
+	while (due) {
+		uint8_t *data = ch.fifo.front(static_cast<uint32_t>(min<uint64_t>(due, piece)), len);
+		if (!len)
+			break;
+		ch.gain.apply(ch.config.format, data, len);	// the data is ours until popped
+		inserted += io_.play(io_.ctx, pair, data, len);
+		ch.fifo.pop(nullptr, len);
+		due -= len;
+	}
+	while (due) {
+		len = static_cast<uint32_t>(min<uint64_t>(due, piece));
+		inserted += io_.play(io_.ctx, pair, nullptr, len);
+		due -= len;
+	}
+	return static_cast<uint32_t>(min<uint64_t>(inserted, 0x7fffffffu));
 }
 
 void Coprocessor::report_played(uint32_t pair, uint64_t now_ns)
@@ -430,11 +505,16 @@ void Coprocessor::capture(uint32_t pair, uint64_t now_ns)
 		return;
 	uint64_t clock_frames = cap.clock.frames_at(now_ns);
 	if (!cap.loop_fed) {
-		// Nothing plays into us: silence at our own clock.
-		uint64_t due_frames = clock_frames > cap.frames_done ? clock_frames - cap.frames_done : 0;
+		// Nothing plays into us: silence at our own clock (or the io
+		// hook's input at its clock).
+		uint64_t due_frames = io_.due ? io_.due(io_.ctx, chan) :
+				      clock_frames > cap.frames_done ? clock_frames - cap.frames_done : 0;
 		uint64_t due = due_frames * cap.frame_bytes;
 		uint32_t fill = static_cast<uint32_t>(min<uint64_t>(due, cap.staging_room(params_.fifo_bytes) - cap.staged));
-		fill_bytes(cap.staging + cap.staged, cap.silence_byte(), fill);
+		if (io_.capture && fill)
+			cap.note_lost(io_.capture(io_.ctx, chan, cap.staging + cap.staged, fill));
+		else
+			fill_bytes(cap.staging + cap.staged, cap.silence_byte(), fill);
 		cap.staged += fill;
 		cap.frames_done += due_frames;
 		cap.note_lost(due - fill);
@@ -483,7 +563,10 @@ uint32_t Coprocessor::tick(uint64_t now_ns, const vcpcm_emu_out **out)
 // The remote restarts (firmware reset): it forgets every channel.
 void Coprocessor::reset()
 {
-	for (Channel &ch : chans_) {
+	for (uint32_t chan = 0; chan < 2 * VCPCM_EMU_MAX_PAIRS; chan++) {
+		Channel &ch = chans_[chan];
+		if (valid_chan(chan))
+			end_run(chan, true);
 		ch.state = Channel::CLOSED;
 		ch.fifo.clear();
 		ch.forget_reports();
@@ -601,6 +684,11 @@ const char *vcpcm_emu_fault_name(uint32_t kind)
 		"overcount", "overlong", "stall", "reset", "no-answer",
 	};
 	return kind < VCPCM_FAULT_COUNT ? names[kind] : nullptr;
+}
+
+void vcpcm_emu_set_io(vcpcm_emu *e, const vcpcm_emu_io *io)
+{
+	reinterpret_cast<Coprocessor *>(e)->set_io(io);
 }
 
 int vcpcm_emu_running(const vcpcm_emu *e) { return reinterpret_cast<const Coprocessor *>(e)->running(); }
