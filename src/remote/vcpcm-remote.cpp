@@ -2,58 +2,71 @@
 // vcpcm-remote: a user-space process as the hardware behind a snd-vcpcm
 // card, through /dev/vcpcm. The far side's logic is the same C++ model the
 // kernel's emulated coprocessor runs (src/core/coprocessor.cpp): one
-// firmware code base, driven here by the process's own clock.
-//
-// Modes: loopback (playback N comes back on capture N, bit-exact).
+// firmware code base. This file: options, the card's announcement, the
+// mode; engine.cpp runs the loop, link.cpp frames the messages, and each
+// mode has its file (mode.hpp lists them).
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "vcpcm/core.h"
-#include "vcpcm/user.h"
+#include "engine.hpp"
+#include "link.hpp"
+#include "mode.hpp"
+#include "wav_file.hpp"
+
+namespace remote {
+
+const char *format_name(uint32_t wire_format)
+{
+	static const char *const names[VCPCM_FMT_COUNT] = { "U8", "S16_LE", "S24_LE", "S32_LE", "FLOAT_LE" };
+	return wire_format < VCPCM_FMT_COUNT ? names[wire_format] : "?";
+}
+
+bool expand_pair(const char *pattern, uint32_t pair, char *out, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = pattern; *p && n < size; p++) {
+		if (p[0] == '%' && p[1] == 'n') {
+			n += static_cast<size_t>(std::snprintf(out + n, size - n, "%u", pair));
+			p++;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	if (n >= size)
+		return false;
+	out[n] = 0;
+	return true;
+}
+
+} // namespace remote
+
+using namespace remote;
 
 namespace {
 
-volatile sig_atomic_t stop_requested;
-
 void on_signal(int) { stop_requested = 1; }
-
-uint64_t now_ns()
-{
-	timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-struct Options {
-	const char *device = VCPCM_USER_DEVICE;
-	const char *id = "vcpcmuser";
-	uint32_t pairs = 1;
-	uint32_t fifo_bytes = 131072;
-	uint32_t max_payload = 4000;
-	uint32_t tick_us = 1000;
-	uint32_t formats = (1u << VCPCM_FMT_COUNT) - 1;
-	bool capture = true;
-	bool fixed_cadence = false;
-	bool verbose = false;
-};
 
 void usage(FILE *to)
 {
 	std::fprintf(to,
-		"usage: vcpcm-remote [options] loopback\n"
+		"usage: vcpcm-remote [options] MODE\n"
 		"Be the hardware behind a snd-vcpcm sound card: open /dev/vcpcm, announce a card,\n"
-		"then play what ALSA applications send. loopback: what is played on playback N\n"
-		"comes back on capture N, bit-exact. Runs until SIGINT or SIGTERM; the card\n"
-		"disappears when it exits.\n\n"
-		"  -D, --device PATH     the control device (default " VCPCM_USER_DEVICE ")\n"
+		"then serve what ALSA applications play and record on it. Runs until SIGINT or\n"
+		"SIGTERM (exit status 0); the card disappears when it exits.\n\n"
+		"Modes:\n"
+		"  loopback  what is played on playback N comes back on capture N, bit-exact\n"
+		"  wav       playback N is recorded into a WAV file, capture N is served from one\n"
+		"  alsa      playback N plays into an ALSA device, capture N records from one;\n"
+		"            their clocks pace the card%s\n\n"
+		"Card options:\n"
+		"  -D, --device PATH     the control device (default " VCPCM_USER_DEVICE "), or a\n"
+		"                        SOCK_SEQPACKET socket a test's fake host listens on\n"
 		"  -i, --id ID           the ALSA card id (default vcpcmuser; up to 15 characters)\n"
 		"  -n, --pairs N         playback/capture substream pairs, 1-8 (default 1)\n"
 		"  -f, --fifo-bytes N    FIFO per playback channel, 4096-1048576 (default 131072)\n"
@@ -63,18 +76,44 @@ void usage(FILE *to)
 		"      --no-capture      announce playback only\n"
 		"      --fixed-cadence   report every tick whatever the host needs (as the VideoCore)\n"
 		"  -v, --verbose         log every message\n"
-		"  -h, --help            this text\n");
+		"  -h, --help            this text\n\n"
+		"wav (paced by the process's own clock, as loopback):\n"
+		"  -R, --record-dir DIR  record playback N into DIR/playback-N.wav: from the first\n"
+		"                        start of each open of the stream (the file is replaced),\n"
+		"                        what the card played (after the mixer; silence where the\n"
+		"                        application left it dry); sizes right at every stop, close\n"
+		"                        and exit. S24_LE: 24 valid bits in 32 (WAV keeps them high)\n"
+		"  -W, --capture-wav FILE  serve capture N from FILE, from its start at every start.\n"
+		"                        Its format, rate and channels must be the stream's, or the\n"
+		"                        stream's prepare fails (no conversion). After its end: silence\n"
+		"      --loop            ... or FILE again from its start\n\n"
+		"alsa:\n"
+		"  -P, --playback-device DEV  where playback N plays (default \"default\")\n"
+		"  -c, --capture-device DEV   where capture N records from (default \"default\")\n"
+		"      --period-us N      the devices' period, 1000-100000: the card's report\n"
+		"                         interval (default 10000)\n"
+		"      --buffer-us N      the devices' buffer, at least 2 periods, at most 1 s:\n"
+		"                         the playback latency (default 40000)\n"
+		"  A device is opened with the stream's format, rate and channels at its prepare\n"
+		"  (which fails if the device cannot take them) and closed at its close. Use hw:\n"
+		"  devices for bit-exact audio: plug devices (\"default\") may convert.\n\n"
+		"In FILE and DEV, %%n stands for the pair number (0-7).\n",
+#ifdef VCPCM_REMOTE_ALSA
+		""
+#else
+		"\n            (NOT IN THIS BUILD: it was built without libasound's headers)"
+#endif
+	);
 }
 
 bool parse_formats(const char *list, uint32_t &mask)
 {
-	static const char *const names[VCPCM_FMT_COUNT] = { "U8", "S16_LE", "S24_LE", "S32_LE", "FLOAT_LE" };
 	char buf[128];
 	std::snprintf(buf, sizeof(buf), "%s", list);
 	mask = 0;
 	for (char *save = nullptr, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(nullptr, ",", &save)) {
 		uint32_t i = 0;
-		while (i < VCPCM_FMT_COUNT && std::strcmp(tok, names[i]))
+		while (i < VCPCM_FMT_COUNT && std::strcmp(tok, format_name(i)))
 			i++;
 		if (i == VCPCM_FMT_COUNT)
 			return false;
@@ -94,117 +133,10 @@ bool parse_u32(const char *s, uint32_t &v)
 	return true;
 }
 
-// One frame to the host: header, the message's fixed part, its payload.
-class Link {
-public:
-	explicit Link(int fd, bool verbose) : fd_(fd), verbose_(verbose) {}
-	bool send(uint32_t chan, const void *msg, uint32_t len, const void *payload, uint32_t plen)
-	{
-		vcpcm_user_frame hdr = { chan, len + plen };
-		if (sizeof(hdr) + len + plen > sizeof(out_))
-			return false;
-		std::memcpy(out_, &hdr, sizeof(hdr));
-		std::memcpy(out_ + sizeof(hdr), msg, len);
-		if (plen)
-			std::memcpy(out_ + sizeof(hdr) + len, payload, plen);
-		ssize_t n = write(fd_, out_, sizeof(hdr) + len + plen);
-		if (verbose_)
-			std::fprintf(stderr, "-> chan %u type %#x, %u bytes: %zd\n", chan,
-				     len >= 4 ? static_cast<const uint8_t *>(msg)[0] |
-					     static_cast<const uint8_t *>(msg)[1] << 8 : 0,
-				     len + plen, n);
-		if (n < 0)
-			std::fprintf(stderr, "vcpcm-remote: write: %s\n", std::strerror(errno));
-		return n == static_cast<ssize_t>(sizeof(hdr) + len + plen);
-	}
-	bool send(const vcpcm_emu_out &o) { return send(o.chan, o.hdr, o.len, o.payload, o.payload_len); }
-private:
-	int fd_;
-	bool verbose_;
-	uint8_t out_[VCPCM_USER_FRAME_MAX];
-};
+enum LongOnly { OPT_NO_CAPTURE = 256, OPT_FIXED_CADENCE, OPT_LOOP, OPT_PERIOD_US, OPT_BUFFER_US };
 
-// The host's messages are handed to the model; its answers and the reports
-// of each clock tick go back.
-class Loopback {
-public:
-	Loopback(int fd, const Options &o, vcpcm_emu *model) : fd_(fd), opt_(o), model_(model), link_(fd, o.verbose) {}
-	int run();
-private:
-	bool handle_one();
-	int fd_;
-	const Options &opt_;
-	vcpcm_emu *model_;
-	Link link_;
-	uint8_t in_[VCPCM_USER_FRAME_MAX];
-};
-
-bool Loopback::handle_one()
-{
-	ssize_t n = read(fd_, in_, sizeof(in_));
-	if (n < 0)
-		return errno == EINTR || errno == EAGAIN;
-	vcpcm_user_frame hdr;
-	if (n < static_cast<ssize_t>(sizeof(hdr) + 4))
-		return false;
-	std::memcpy(&hdr, in_, sizeof(hdr));
-	const uint8_t *msg = in_ + sizeof(hdr);
-	uint32_t type = msg[0] | msg[1] << 8 | msg[2] << 16 | static_cast<uint32_t>(msg[3]) << 24;
-	// WRITE's payload follows its 20-byte fixed part; nothing else has one.
-	uint32_t fixed = type == VCPCM_MSG_WRITE ? VCPCM_MSG_HDR_SIZE + 16 : hdr.len;
-	if (fixed > hdr.len)
-		fixed = hdr.len;
-	if (opt_.verbose)
-		std::fprintf(stderr, "<- chan %u type %#x, %u bytes\n", hdr.chan, type, hdr.len);
-	vcpcm_emu_out reply;
-	int r = vcpcm_emu_handle(model_, hdr.chan, msg, fixed, msg + fixed, hdr.len - fixed, now_ns(), &reply);
-	if (r < 0 && opt_.verbose)
-		std::fprintf(stderr, "vcpcm-remote: message refused by the model: %d\n", r);
-	return r != 1 || link_.send(reply);
-}
-
-int Loopback::run()
-{
-	const uint64_t tick = opt_.tick_us * 1000ull;
-	uint64_t next = now_ns() + tick;
-	while (!stop_requested) {
-		pollfd p = { fd_, POLLIN, 0 };
-		uint64_t now = now_ns();
-		bool ticking = vcpcm_emu_running(model_);
-		timespec wait = { 0, 0 };
-		if (ticking && next > now)
-			wait.tv_nsec = static_cast<long>(next - now);
-		int r = ppoll(&p, 1, ticking ? &wait : nullptr, nullptr);
-		if (r < 0 && errno != EINTR) {
-			std::perror("vcpcm-remote: poll");
-			return 1;
-		}
-		if (r > 0 && (p.revents & POLLIN) && !handle_one()) {
-			std::fprintf(stderr, "vcpcm-remote: the link failed\n");
-			return 1;
-		}
-		now = now_ns();
-		if (!vcpcm_emu_running(model_)) {
-			next = now + tick;
-			continue;
-		}
-		if (now < next)
-			continue;
-		const vcpcm_emu_out *out;
-		uint32_t count = vcpcm_emu_tick(model_, now, &out);
-		for (uint32_t i = 0; i < count; i++)
-			if (!link_.send(out[i]))
-				return 1;
-		next += tick;
-		if (next < now)
-			next = now + tick;	// fell behind: no burst of catch-up ticks
-	}
-	return 0;
-}
-
-} // namespace
-
-int main(int argc, char **argv)
+// 0, or 2 (a usage error, said on stderr).
+int parse_options(int argc, char **argv, Options &o, const char *&mode)
 {
 	static const option longopts[] = {
 		{ "device", required_argument, nullptr, 'D' },
@@ -214,15 +146,22 @@ int main(int argc, char **argv)
 		{ "max-payload", required_argument, nullptr, 'p' },
 		{ "tick-us", required_argument, nullptr, 't' },
 		{ "formats", required_argument, nullptr, 'F' },
-		{ "no-capture", no_argument, nullptr, 'C' },
-		{ "fixed-cadence", no_argument, nullptr, 'X' },
+		{ "no-capture", no_argument, nullptr, OPT_NO_CAPTURE },
+		{ "fixed-cadence", no_argument, nullptr, OPT_FIXED_CADENCE },
 		{ "verbose", no_argument, nullptr, 'v' },
 		{ "help", no_argument, nullptr, 'h' },
+		{ "record-dir", required_argument, nullptr, 'R' },
+		{ "capture-wav", required_argument, nullptr, 'W' },
+		{ "loop", no_argument, nullptr, OPT_LOOP },
+		{ "playback-device", required_argument, nullptr, 'P' },
+		{ "capture-device", required_argument, nullptr, 'c' },
+		{ "period-us", required_argument, nullptr, OPT_PERIOD_US },
+		{ "buffer-us", required_argument, nullptr, OPT_BUFFER_US },
 		{},
 	};
-	Options o;
-	int c;
-	while ((c = getopt_long(argc, argv, "D:i:n:f:p:t:F:vh", longopts, nullptr)) != -1) {
+	bool wav_opts = false, alsa_opts = false;
+	int c, index;
+	while ((c = getopt_long(argc, argv, "D:i:n:f:p:t:F:vhR:W:P:c:", longopts, &index)) != -1) {
 		bool good = true;
 		switch (c) {
 		case 'D': o.device = optarg; break;
@@ -232,21 +171,121 @@ int main(int argc, char **argv)
 		case 'p': good = parse_u32(optarg, o.max_payload); break;
 		case 't': good = parse_u32(optarg, o.tick_us) && o.tick_us >= 100 && o.tick_us <= 100000; break;
 		case 'F': good = parse_formats(optarg, o.formats); break;
-		case 'C': o.capture = false; break;
-		case 'X': o.fixed_cadence = true; break;
+		case OPT_NO_CAPTURE: o.capture = false; break;
+		case OPT_FIXED_CADENCE: o.fixed_cadence = true; break;
 		case 'v': o.verbose = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h': usage(stdout); std::exit(0);
+		case 'R': o.record_dir = optarg; wav_opts = true; break;
+		case 'W': o.capture_wav = optarg; wav_opts = true; break;
+		case OPT_LOOP: o.loop = true; wav_opts = true; break;
+		case 'P': o.playback_device = optarg; alsa_opts = true; break;
+		case 'c': o.capture_device = optarg; alsa_opts = true; break;
+		case OPT_PERIOD_US:
+			good = parse_u32(optarg, o.period_us) && o.period_us >= 1000 && o.period_us <= 100000;
+			alsa_opts = true;
+			break;
+		case OPT_BUFFER_US:
+			good = parse_u32(optarg, o.buffer_us) && o.buffer_us <= 1000000;
+			alsa_opts = true;
+			break;
+		default:
+			std::fprintf(stderr, "vcpcm-remote: --help lists the options\n");
+			return 2;
 		}
 		if (!good) {
-			std::fprintf(stderr, "vcpcm-remote: bad value for -%c: %s\n", c, optarg);
+			char name[32];
+			if (c < 256)
+				std::snprintf(name, sizeof(name), "-%c", c);
+			else
+				std::snprintf(name, sizeof(name), "--%s", longopts[index].name);
+			std::fprintf(stderr, "vcpcm-remote: bad value for %s: %s\n", name, optarg);
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || std::strcmp(argv[optind], "loopback")) {
-		usage(stderr);
+	if (optind != argc - 1) {
+		std::fprintf(stderr, "vcpcm-remote: name one mode: loopback, wav or alsa (--help)\n");
 		return 2;
 	}
+	mode = argv[optind];
+	const char *misplaced = wav_opts && std::strcmp(mode, "wav") ? "--record-dir, --capture-wav and --loop are wav" :
+				alsa_opts && std::strcmp(mode, "alsa") ? "--playback-device, --capture-device, "
+									 "--period-us and --buffer-us are alsa" : nullptr;
+	if (misplaced) {
+		std::fprintf(stderr, "vcpcm-remote: %s mode options, not %s ones\n", misplaced, mode);
+		return 2;
+	}
+	if (!std::strcmp(mode, "alsa") && o.buffer_us < 2 * o.period_us) {
+		std::fprintf(stderr, "vcpcm-remote: --buffer-us %u is less than two periods (--period-us %u)\n",
+			     o.buffer_us, o.period_us);
+		return 2;
+	}
+	return 0;
+}
+
+// Mode-specific checks at start-up, so that a mistake shows at once.
+bool wav_options_usable(const Options &o)
+{
+	if (!o.record_dir && !o.capture_wav) {
+		std::fprintf(stderr, "vcpcm-remote: wav mode: give --record-dir and/or --capture-wav\n");
+		return false;
+	}
+	struct stat st;
+	errno = 0;
+	if (o.record_dir && (stat(o.record_dir, &st) || !S_ISDIR(st.st_mode) || access(o.record_dir, W_OK | X_OK))) {
+		std::fprintf(stderr, "vcpcm-remote: --record-dir %s: %s\n", o.record_dir,
+			     errno ? std::strerror(errno) : "not a directory");
+		return false;
+	}
+	if (o.capture_wav && !o.capture) {
+		std::fprintf(stderr, "vcpcm-remote: --capture-wav with --no-capture: nothing to serve\n");
+		return false;
+	}
+	for (uint32_t pair = 0; o.capture_wav && pair < o.pairs; pair++) {
+		// Opened again at every prepare; a file missing now may come later.
+		char path[4096], what[64];
+		WavReader r;
+		if (!expand_pair(o.capture_wav, pair, path, sizeof(path)))
+			return false;
+		if (r.open(path) == 0)
+			std::fprintf(stderr, "vcpcm-remote: capture %u serves %s: %s\n", pair, path,
+				     describe(r.format(), what, sizeof(what)));
+		else
+			std::fprintf(stderr, "vcpcm-remote: capture %u: (until %s can be served, the stream's "
+				     "prepare fails)\n", pair, path);
+	}
+	return true;
+}
+
+std::unique_ptr<Mode> make_mode(const char *name, const Options &o)
+{
+	if (!std::strcmp(name, "loopback"))
+		return std::unique_ptr<Mode>(new Mode());	// the model alone
+	if (!std::strcmp(name, "wav"))
+		return wav_options_usable(o) ? make_wav_mode(o) : nullptr;
+	if (!std::strcmp(name, "alsa")) {
+#ifdef VCPCM_REMOTE_ALSA
+		return make_alsa_mode(o);
+#else
+		std::fprintf(stderr, "vcpcm-remote: this build has no alsa mode (libasound's headers were "
+			     "missing when it was built)\n");
+		return nullptr;
+#endif
+	}
+	std::fprintf(stderr, "vcpcm-remote: no mode '%s': loopback, wav or alsa (--help)\n", name);
+	return nullptr;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	Options o;
+	const char *mode_name;
+	if (int rc = parse_options(argc, argv, o, mode_name))
+		return rc;
+	std::unique_ptr<Mode> mode = make_mode(mode_name, o);
+	if (!mode)
+		return 2;
 
 	vcpcm_emu_params params = { o.pairs, o.fifo_bytes, o.max_payload, 0 };
 	uint64_t size = vcpcm_emu_mem_size(&params);
@@ -261,6 +300,8 @@ int main(int argc, char **argv)
 		std::fprintf(stderr, "vcpcm-remote: cannot set up the model\n");
 		return 1;
 	}
+	vcpcm_emu_io io = mode->io();
+	vcpcm_emu_set_io(model, &io);
 
 	vcpcm_msg_announce caps;
 	vcpcm_emu_announce(&params, o.tick_us * 1000u, &caps);
@@ -269,31 +310,36 @@ int main(int argc, char **argv)
 		caps.capture_chans = 0;
 	if (o.fixed_cadence)
 		caps.flags |= VCPCM_CAP_FIXED_CADENCE;
+	mode->announce(caps);
 	uint8_t hello[VCPCM_MSG_ANNOUNCE_SIZE + VCPCM_USER_ID_LEN] = {};
 	vcpcm_announce_encode(&caps, hello, VCPCM_MSG_ANNOUNCE_SIZE);
 	std::memcpy(hello + VCPCM_MSG_ANNOUNCE_SIZE, o.id, std::strlen(o.id));
 
-	int fd = open(o.device, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		std::fprintf(stderr, "vcpcm-remote: %s: %s%s\n", o.device, std::strerror(errno),
-			     errno == ENOENT ? " (is snd-vcpcm loaded with user_cards > 0?)" :
-			     errno == EACCES ? " (creating a card is privileged: see the README's udev rule)" : "");
-		return 1;
-	}
+	// SIGINT and SIGTERM only while the loop waits: no wakeup is lost, and
+	// whatever the mode writes is never cut short.
 	struct sigaction sa = {};
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, nullptr);
 	sigaction(SIGTERM, &sa, nullptr);
+	signal(SIGPIPE, SIG_IGN);	// a test's fake host may go first
+	sigset_t block;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, nullptr);
 
-	Link link(fd, o.verbose);
+	Link link;
+	link.set_verbose(o.verbose);
+	if (!link.open(o.device))
+		return 1;
 	if (!link.send(VCPCM_USER_CHAN_CARD, hello, sizeof(hello), nullptr, 0)) {
 		std::fprintf(stderr, "vcpcm-remote: the driver refused the card (see dmesg)\n");
 		return 1;
 	}
-	std::fprintf(stderr, "vcpcm-remote: card '%s' is up (%u pairs%s); Ctrl-C ends it\n", o.id,
-		     o.pairs, o.capture ? "" : ", playback only");
-	int rc = Loopback(fd, o, model).run();
-	close(fd);
+	std::fprintf(stderr, "vcpcm-remote: card '%s' is up (%s, %u pairs%s); Ctrl-C ends it\n", o.id,
+		     mode_name, o.pairs, o.capture ? "" : ", playback only");
+	int rc = Engine(link, model, *mode, o.tick_us, o.verbose).run();
+	mode->finish();
 	std::free(mem);
 	return rc;
 }
