@@ -826,6 +826,55 @@ void test_alsa()
 	      "order, STOP, CLOSE; SIGTERM: status 0");
 }
 
+// Random frames, most of them well formed, some not: the remote answers
+// what it should, sends nothing malformed (receive() checks) and survives.
+void test_random_frames()
+{
+	std::string dir = tmpdir + "/fuzz";
+	mkdir(dir.c_str(), 0755);
+	Host h;
+	if (!h.start({ "-n", "2", "--record-dir", dir, "--capture-wav", tmpdir + "/src-0.wav", "--loop", "wav" })) {
+		check(false, "random frames: the remote announces its card");
+		return;
+	}
+	uint64_t s = 77;
+	auto rnd = [&s] { s = s * 6364136223846793005ull + 1442695040888963407ull; return static_cast<uint32_t>(s >> 33); };
+	static const uint32_t types[] = { VCPCM_MSG_OPEN, VCPCM_MSG_CLOSE, VCPCM_MSG_CONFIG, VCPCM_MSG_CONTROL,
+					  VCPCM_MSG_START, VCPCM_MSG_STOP, VCPCM_MSG_PAUSE, VCPCM_MSG_WRITE };
+	uint8_t frame[8 + VCPCM_MSG_MAX_FIXED + 8192];
+	for (int i = 0; i < 3000; i++) {
+		vcpcm_msg m = {};
+		uint32_t chan = rnd() % 4 == 0 ? rnd() % 20 : (rnd() % 2) * 8 + rnd() % 2;
+		m.type = types[rnd() % 8];
+		m.tag = rnd();
+		m.u.config.format = rnd() % 5;
+		m.u.config.bps = 8 * vcpcm_format_bytes(m.u.config.format);
+		m.u.config.channels = rnd() % 3;
+		m.u.config.samplerate = rnd() % 2 ? 48000 : rnd() % 400000;
+		m.u.config.direction = chan >= 8;
+		if (m.type == VCPCM_MSG_PAUSE)
+			m.u.pause.paused = rnd() % 2;
+		uint32_t plen = m.type == VCPCM_MSG_WRITE ? rnd() % 8192 : 0;
+		if (m.type == VCPCM_MSG_WRITE)
+			m.u.write.count = m.payload_len = plen;
+		int len = vcpcm_msg_encode(&m, frame + 8, VCPCM_MSG_MAX_FIXED);
+		if (len < 0)
+			continue;
+		for (uint32_t k = 0; k < plen; k++)
+			frame[8 + len + k] = static_cast<uint8_t>(rnd());
+		uint32_t total = len + plen;
+		if (rnd() % 10 == 0)
+			total = rnd() % (total + 8);	// cut short, or longer than it says
+		vcpcm_user_frame hdr = { chan, rnd() % 20 ? total : rnd() };
+		std::memcpy(frame, &hdr, 8);
+		h.send_raw(frame, 8 + total);
+		h.pump(rnd() % 3, [] { return false; });	// read what comes back meanwhile
+	}
+	check(h.alive() && h.open(0) == 0, "random frames: 3000 of them (some malformed) leave the remote running "
+	      "and answering");
+	check(h.stop_remote(SIGTERM, 2000) == 0, "random frames: SIGTERM: status 0");
+}
+
 void all_cases()
 {
 	test_usage();
@@ -833,6 +882,7 @@ void all_cases()
 	test_wav_record();
 	test_wav_sigterm();
 	test_wav_capture();
+	test_random_frames();
 	test_alsa();
 }
 } // namespace
