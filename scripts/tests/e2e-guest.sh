@@ -477,6 +477,140 @@ if [ "${VCPCM_E2E_USER:-full}" != none ]; then
 	dev=hw:vcpcm,0 card=vcpcm on=
 fi
 
+# ---- vcpcm-remote's wav and alsa modes ----
+# Start vcpcm-remote in mode $2 announcing card $1 (options follow); $remote is its pid.
+user_remote_mode_up() {
+	rid=$1 mode=$2
+	shift 2
+	vcpcm-remote --id "$rid" "$@" "$mode" >"/tmp/remote-$rid.log" 2>&1 &
+	remote=$!
+	n=0
+	until grep -q "\[$rid *\]" /proc/asound/cards; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 $remote 2>/dev/null; then
+			cat "/tmp/remote-$rid.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+# End remote $1 with SIGTERM: its exit status.
+remote_term() {
+	kill -TERM "$1"
+	wait "$1"
+}
+# Little-endian fields of a file (every guest is little-endian).
+u16() { od -An -tu2 -j"$2" -N2 "$1" | tr -d ' '; }
+u32() { od -An -tu4 -j"$2" -N4 "$1" | tr -d ' '; }
+str4() { dd if="$1" bs=1 skip="$2" count=4 2>/dev/null; }
+fsize() { wc -c <"$1" | tr -d ' '; }
+# FILE is a WAV as the wav mode writes S16_LE/S32_LE of 1-2 channels: RIFF, a 16-byte
+# PCM fmt chunk with the stream's figures, data at byte 44; both sizes match the file.
+wav_pcm_header_ok() { # FILE CHANNELS RATE BYTES_PER_SAMPLE
+	f=$1 ch=$2 rate=$3 bps=$4
+	sz=$(fsize "$f")
+	[ "$(str4 "$f" 0)" = RIFF ] && [ "$(u32 "$f" 4)" = $((sz - 8)) ] && [ "$(str4 "$f" 8)" = WAVE ] &&
+		[ "$(str4 "$f" 12)" = "fmt " ] && [ "$(u32 "$f" 16)" = 16 ] && [ "$(u16 "$f" 20)" = 1 ] &&
+		[ "$(u16 "$f" 22)" = "$ch" ] && [ "$(u32 "$f" 24)" = "$rate" ] &&
+		[ "$(u32 "$f" 28)" = $((rate * ch * bps)) ] && [ "$(u16 "$f" 32)" = $((ch * bps)) ] &&
+		[ "$(u16 "$f" 34)" = $((8 * bps)) ] && [ "$(str4 "$f" 36)" = data ] &&
+		[ "$(u32 "$f" 40)" = $((sz - 44)) ] && return 0
+	echo "    not a PCM WAV of $ch ch, $rate Hz, $bps bytes a sample with sizes that match ($sz bytes):"
+	od -Ax -tx1 -N44 "$f" | sed 's/^/    /'
+	return 1
+}
+
+if [ "${VCPCM_E2E_USER:-full}" = full ]; then
+	# wav: what aplay plays lands in DIR/playback-0.wav, bit-exact after the 44-byte header.
+	rec=/tmp/wavrec
+	rm -rf $rec && mkdir -p $rec
+	check "wav mode: vcpcm-remote --record-dir: card uvwav appears" \
+		user_remote_mode_up uvwav wav --record-dir $rec
+	wavrem=$remote
+	vcpcm-pattern gen -f S16_LE -c 2 -n 48000 -s 51 --pad 4800 -o /tmp/wavplay.raw
+	check "wav mode: aplay plays 1 s of pattern to uvwav" \
+		aplay -q -D hw:uvwav,0 -t raw -f S16_LE -r 48000 -c 2 /tmp/wavplay.raw
+	check "wav mode: playback-0.wav is PCM S16_LE 48000 Hz 2 ch, its sizes right once aplay closed" \
+		wav_pcm_header_ok $rec/playback-0.wav 2 48000 2
+	tail -c +45 $rec/playback-0.wav >/tmp/wavrec.raw
+	logged "wav mode: the WAV's data is what aplay played, bit-exact, then only silence" \
+		vcpcm-pattern verify -f S16_LE -c 2 -n 48000 -s 51 --strict-tail /tmp/wavrec.raw
+	cp $rec/playback-0.wav /tmp/wavsrc.wav	# served back below
+
+	# SIGTERM while aplay plays: status 0, and the WAV it was writing is complete.
+	vcpcm-pattern gen -f S32_LE -c 2 -n 441000 -s 52 -o /tmp/wavlong.raw
+	aplay -q -D hw:uvwav,0 -t raw -f S32_LE -r 44100 -c 2 /tmp/wavlong.raw 2>/dev/null &
+	app=$!
+	sleep 2
+	remote_term $wavrem
+	rc=$?
+	wait $app
+	check "wav mode: SIGTERM mid-stream: the remote exits cleanly (status $rc)" test $rc = 0
+	check "wav mode: ... and the WAV it was writing has a right header (S32_LE 44100 Hz 2 ch, sizes)" \
+		wav_pcm_header_ok $rec/playback-0.wav 2 44100 4
+	tail -c +45 $rec/playback-0.wav >/tmp/wavpart.raw
+	check "wav mode: ... and holds the start of what aplay played, bit-exact ($(fsize /tmp/wavpart.raw) bytes)" \
+		sh -c 'n=$(wc -c </tmp/wavpart.raw) && [ "$n" -gt 0 ] && head -c "$n" /tmp/wavlong.raw | cmp -s - /tmp/wavpart.raw'
+	check "wav mode: ... and card uvwav goes" card_gone_within uvwav 10
+
+	# Capture served from a WAV (the first recording): arecord gets its audio bit-exact.
+	check "wav mode: vcpcm-remote --capture-wav: card uvwav appears again" \
+		user_remote_mode_up uvwav wav --capture-wav /tmp/wavsrc.wav
+	wavrem=$remote
+	check "wav mode: arecord from uvwav records 2 s" \
+		arecord -q -D hw:uvwav,0 -t raw -f S16_LE -r 48000 -c 2 -s 96000 /tmp/wavcap.raw
+	logged "wav mode: capture served from the WAV: the pattern bit-exact, then silence" \
+		vcpcm-pattern verify -f S16_LE -c 2 -n 48000 -s 51 --strict-tail /tmp/wavcap.raw
+	check "wav mode: capture in another format than the WAV's fails (no conversion)" \
+		refused arecord -q -D hw:uvwav,0 -t raw -f S32_LE -r 48000 -c 2 -s 4800 /tmp/wavbad.raw
+	check "wav mode: ... and the remote's log says why" grep -q "refused (no conversion)" /tmp/remote-uvwav.log
+	remote_term $wavrem
+	check "wav mode: SIGTERM: status 0" test $? = 0
+	check "wav mode: ... and card uvwav goes" card_gone_within uvwav 10
+fi
+
+# alsa: the card is a bridge to snd-aloop; playback pair 0 plays into hw:Loopback,0,0 (heard
+# on hw:Loopback,1,0), capture pair 1 records from hw:Loopback,1,1 (what hw:Loopback,0,1 plays).
+if [ "${VCPCM_E2E_USER:-full}" = full ] && ! vcpcm-remote --help | grep -q 'NOT IN THIS BUILD'; then
+	check "modprobe snd-aloop" modprobe snd-aloop
+	check "alsa mode: vcpcm-remote -n 2 on snd-aloop: card uvalsa appears" \
+		user_remote_mode_up uvalsa alsa -n 2 --playback-device 'hw:Loopback,0,%n' \
+		--capture-device 'hw:Loopback,1,%n'
+	alsarem=$remote
+	check "alsa mode: aplay into uvalsa comes out of snd-aloop bit-exact (S16_LE 48000 Hz 2 ch)" \
+		retry_after_xrun loopback.sh --play-dev hw:uvalsa,0,0 --cap-dev hw:Loopback,1,0 \
+		--format S16_LE --rate 48000 --channels 2
+	check "alsa mode: aplay -M into uvalsa comes out of snd-aloop bit-exact (S32_LE 44100 Hz 2 ch)" \
+		retry_after_xrun loopback.sh --play-dev hw:uvalsa,0,0 --cap-dev hw:Loopback,1,0 \
+		--format S32_LE --rate 44100 --channels 2 --mmap
+	check "alsa mode: what is played into snd-aloop is captured from uvalsa bit-exact (S16_LE 48000 Hz 2 ch)" \
+		retry_after_xrun loopback.sh --play-dev hw:Loopback,0,1 --cap-dev hw:uvalsa,0,1 \
+		--format S16_LE --rate 48000 --channels 2
+	check "alsa mode: ... and with arecord -M (S32_LE 44100 Hz 2 ch)" \
+		retry_after_xrun loopback.sh --play-dev hw:Loopback,0,1 --cap-dev hw:uvalsa,0,1 \
+		--format S32_LE --rate 44100 --channels 2 --mmap
+	# Ten seconds: paced by snd-aloop's clock, the two cards cannot drift apart.
+	check "alsa mode: 10 s through both cards, bit-exact (no drift)" \
+		retry_after_xrun loopback.sh --play-dev hw:uvalsa,0,0 --cap-dev hw:Loopback,1,0 \
+		--format S16_LE --rate 48000 --channels 2 --frames 480000
+	check "alsa mode: the card announces the devices' period and buffer (10 ms reports, 40 ms latency)" \
+		grep -q 'every 10000 us, start latency 40000 us' /proc/asound/uvalsa/vcpcm
+	remote_term $alsarem
+	check "alsa mode: SIGTERM: status 0" test $? = 0
+	check "alsa mode: ... and card uvalsa goes" card_gone_within uvalsa 10
+
+	# A device that cannot be opened: the application's prepare fails, the remote runs on.
+	check "alsa mode: a remote on a device that does not exist: card uvnodev appears" \
+		user_remote_mode_up uvnodev alsa --no-capture --playback-device hw:NoSuchCard,0
+	check "alsa mode: playing to it fails (its prepare), at once" \
+		refused aplay -q -D hw:uvnodev,0 -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero
+	check "alsa mode: ... the remote's log names the device, and it runs on" sh -c \
+		"grep -q 'ALSA device hw:NoSuchCard,0): cannot open it' /tmp/remote-uvnodev.log && kill -0 $remote"
+	remote_term $remote
+	check "alsa mode: SIGTERM: status 0" test $? = 0
+	rmmod snd-aloop
+fi
+
 
 check "rmmod snd-vcpcm" rmmod snd-vcpcm
 

@@ -18,17 +18,23 @@ uint64_t now_ns()
 	return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// What the host sent: one frame (read()), or all there are (the mapped
+// queue, which never blocks).
 bool Engine::handle_one()
 {
 	Frame f;
-	int r = link_.receive(&f);
-	if (r <= 0)
-		return r == 0;
-	vcpcm_emu_out reply;
-	r = vcpcm_emu_handle(model_, f.chan, f.msg, f.len, f.payload, f.payload_len, now_ns(), &reply);
-	if (r < 0 && verbose_)
-		std::fprintf(stderr, "vcpcm-remote: chan %u: message type %#x refused: %d\n", f.chan, f.type, r);
-	return r != 1 || link_.send(reply);
+	int r;
+	while ((r = link_.receive(&f)) > 0) {
+		vcpcm_emu_out reply;
+		r = vcpcm_emu_handle(model_, f.chan, f.msg, f.len, f.payload, f.payload_len, now_ns(), &reply);
+		if (r < 0 && verbose_)
+			std::fprintf(stderr, "vcpcm-remote: chan %u: message type %#x refused: %d\n", f.chan, f.type, r);
+		if (r == 1 && !link_.send(reply))
+			return false;
+		if (!link_.mapped())
+			return true;
+	}
+	return r == 0;
 }
 
 bool Engine::tick(uint64_t now)

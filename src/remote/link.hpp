@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-// The link to the host: /dev/vcpcm framing (include/vcpcm/user.h), one
-// frame per read() and per write().
+// The link to the host: /dev/vcpcm framing (include/vcpcm/user.h). The
+// host's frames are read in place from its mapped queue (one copy per byte
+// in all: the host's, into the queue), or one per read() where the queue
+// cannot be mapped (a test's socket) or --read asks for it; ours go one per
+// write().
 #pragma once
 
 #include <cstdint>
@@ -26,6 +29,9 @@ public:
 	// path: the control device, or (for tests) a SOCK_SEQPACKET socket
 	// that a fake host listens on. False with a message on stderr.
 	bool open(const char *path);
+	// Before open(): take the host's frames by read(), not from the mapped queue.
+	void set_read_only(bool on) { by_read_ = on; }
+	bool mapped() const { return queue_ != nullptr; }
 	int fd() const { return fd_; }
 	void set_verbose(bool on) { verbose_ = on; }
 	bool send(uint32_t chan, const void *msg, uint32_t len, const void *payload, uint32_t plen);
@@ -36,7 +42,16 @@ public:
 	int receive(Frame *f);
 
 private:
+	void map_queue();
+	int receive_mapped(Frame *f);
+	int parse(const uint8_t *frame, uint32_t n, Frame *f);
 	int fd_ = -1;
+	bool by_read_ = false;
+	vcpcm_user_queue *queue_ = nullptr;	// the host's, mapped
+	const uint8_t *queue_data_ = nullptr;
+	size_t map_bytes_ = 0;
+	uint32_t held_tail_ = 0;	// the end of the frame handed out last
+	bool holding_ = false;
 	bool verbose_ = false;
 	uint8_t in_[VCPCM_USER_FRAME_MAX];
 	uint8_t out_[VCPCM_USER_FRAME_MAX];

@@ -27,6 +27,7 @@ struct Options {
 	bool capture = true;
 	bool fixed_cadence = false;
 	bool verbose = false;
+	bool by_read = false;	// the host's frames by read(), not from the mapped queue
 	// wav
 	const char *record_dir = nullptr;
 	const char *capture_wav = nullptr;

@@ -75,6 +75,8 @@ void usage(FILE *to)
 		"  -F, --formats LIST    announce only these: U8,S16_LE,S24_LE,S32_LE,FLOAT_LE\n"
 		"      --no-capture      announce playback only\n"
 		"      --fixed-cadence   report every tick whatever the host needs (as the VideoCore)\n"
+		"      --read            take the host's messages by read() (a copy more per byte),\n"
+		"                        not in place from its mapped queue\n"
 		"  -v, --verbose         log every message\n"
 		"  -h, --help            this text\n\n"
 		"wav (paced by the process's own clock, as loopback):\n"
@@ -133,7 +135,8 @@ bool parse_u32(const char *s, uint32_t &v)
 	return true;
 }
 
-enum LongOnly { OPT_NO_CAPTURE = 256, OPT_FIXED_CADENCE, OPT_LOOP, OPT_PERIOD_US, OPT_BUFFER_US };
+enum LongOnly { OPT_NO_CAPTURE = 256, OPT_FIXED_CADENCE, OPT_LOOP, OPT_PERIOD_US, OPT_BUFFER_US,
+		OPT_READ };
 
 // 0, or 2 (a usage error, said on stderr).
 int parse_options(int argc, char **argv, Options &o, const char *&mode)
@@ -149,6 +152,7 @@ int parse_options(int argc, char **argv, Options &o, const char *&mode)
 		{ "no-capture", no_argument, nullptr, OPT_NO_CAPTURE },
 		{ "fixed-cadence", no_argument, nullptr, OPT_FIXED_CADENCE },
 		{ "verbose", no_argument, nullptr, 'v' },
+		{ "read", no_argument, nullptr, OPT_READ },
 		{ "help", no_argument, nullptr, 'h' },
 		{ "record-dir", required_argument, nullptr, 'R' },
 		{ "capture-wav", required_argument, nullptr, 'W' },
@@ -174,6 +178,7 @@ int parse_options(int argc, char **argv, Options &o, const char *&mode)
 		case OPT_NO_CAPTURE: o.capture = false; break;
 		case OPT_FIXED_CADENCE: o.fixed_cadence = true; break;
 		case 'v': o.verbose = true; break;
+		case OPT_READ: o.by_read = true; break;
 		case 'h': usage(stdout); std::exit(0);
 		case 'R': o.record_dir = optarg; wav_opts = true; break;
 		case 'W': o.capture_wav = optarg; wav_opts = true; break;
@@ -330,6 +335,7 @@ int main(int argc, char **argv)
 
 	Link link;
 	link.set_verbose(o.verbose);
+	link.set_read_only(o.by_read);
 	if (!link.open(o.device))
 		return 1;
 	if (!link.send(VCPCM_USER_CHAN_CARD, hello, sizeof(hello), nullptr, 0)) {
