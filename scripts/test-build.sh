@@ -59,3 +59,16 @@ else
 	printf '%s\n' "$out"
 	fail "checkpatch: src/linux, kunit, include"
 fi
+
+# The reference remote's modes (loopback, wav, alsa) against a fake host over a socket:
+# built into the cache, never into the repo. Its own checks print as one summary here.
+remote_out=$VCPCM_CACHE/build/remote-host
+rc=0
+out=$(make -s -C "$VCPCM_TOP/src/remote" OUT="$remote_out/vcpcm-remote" test 2>&1) || rc=$?
+checks=$(printf '%s\n' "$out" | grep -cE '^(PASS|FAIL): ' || true)
+if [ $rc = 0 ]; then
+	pass "remote: vcpcm-remote's modes against a fake host ($((checks - 1)) checks)"
+else
+	printf '%s\n' "$out" | grep -vE '^PASS: ' | sed 's/^/    /' | tail -n 40
+	fail "remote: vcpcm-remote's modes against a fake host"
+fi
