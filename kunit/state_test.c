@@ -288,15 +288,19 @@ static void capture_stream_stores_payload(struct kunit *test)
 
 #define US 1000ULL
 
+/* A 4 KiB buffer of 4-byte frames at 48 kHz, four periods, reports every 1 ms. */
+static const struct vcpcm_ring_geometry geometry_4k = {
+	.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
+	.max_chunk = 4096, .boundary = 1 << 20,
+};
+static const struct vcpcm_stream_timing timing_1ms = {
+	.rate = 48000, .report_interval_ns = 1000 * US,
+};
+
 static struct vcpcm_stream *running_playback(struct kunit *test, struct fake_link *l, u32 frames)
 {
-	struct vcpcm_ring_geometry g = {
-		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
-		.max_chunk = 4096, .boundary = 1 << 20,
-	};
-	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
 	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
-	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &geometry_4k, &timing_1ms, sw);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_ack(s, frames), 0);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
@@ -470,14 +474,9 @@ static void pause_freezes_the_position(struct kunit *test)
 
 static void capture_position_is_never_estimated(struct kunit *test)
 {
-	struct vcpcm_ring_geometry g = {
-		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
-		.max_chunk = 4096, .boundary = 1 << 20,
-	};
-	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
-	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &g, &timing, sw);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &geometry_4k, &timing_1ms, sw);
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_pointer(s, 900 * US), 0u);
@@ -672,14 +671,9 @@ static void writes_while_paused_are_sent(struct kunit *test)
  */
 static void no_data_between_config_and_prepare(struct kunit *test)
 {
-	struct vcpcm_ring_geometry g = {
-		.sw_bytes = 4096, .period_bytes = 1024, .frame_bytes = 4, .hw_bytes = 4096,
-		.max_chunk = 4096, .boundary = 1 << 20,
-	};
-	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000 * US };
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	u8 *sw = kunit_kzalloc(test, 4096, GFP_KERNEL);
-	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &geometry_4k, &timing_1ms, sw);
 	struct vcpcm_stream_stats st;
 
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_configure(s, VCPCM_FMT_S16_LE, 2, 48000), 0);
@@ -688,7 +682,7 @@ static void no_data_between_config_and_prepare(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.bytes_tx, 0ULL);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(s, 0, 0), -VCPCM_EBADFD);
 	/* Prepared again: the data goes, and the stream starts. */
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &g, &timing, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_prepare(s, &geometry_4k, &timing_1ms, VCPCM_TEST_INTERLEAVED(sw, 1)), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 512), 0);
 	vcpcm_stream_get_stats(s, &st);
 	KUNIT_EXPECT_EQ(test, st.bytes_tx, 2048ULL);

@@ -75,9 +75,9 @@ for target in $targets; do
 	drivers=$((3 + cmap))
 	# The round trip: 3 drivers x 2 forms x rounds, each at most 29 sizes (a failing size
 	# ends at its first xrun: a few seconds); the timer-scheduled client 10 s per quantum.
-	# Four drivers with the user-space remote's card; its CPU windows: three remotes.
+	# Four drivers with the user-space remote's card; its windows: three remotes x two loads.
 	rt=$((4 * 2 * ${VCPCM_BENCH_RT_ROUNDS:-3} * 60 + 3 * 2 * 12))
-	budget=$((drivers * n * (s + 15) + s + 300 + rt + (7 + 2 * cmap) * ${VCPCM_BENCH_CPU_ROUNDS:-3} * 20 + 4 * 20))
+	budget=$((drivers * n * (s + 15) + s + 300 + rt + (10 + 2 * cmap) * ${VCPCM_BENCH_CPU_ROUNDS:-3} * 20 + 4 * 20))
 	log "bench $target: $drivers drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
 	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \

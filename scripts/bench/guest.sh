@@ -196,38 +196,61 @@ stream_all() {
 		i=$((i + 1))
 	done
 }
-# The user-space remote against the emulated one (issue #12), the same load as the CPU
-# windows below: kernel CPU (as there) plus the remote process's own user time (its system
-# time is in the kernel's), and what /dev/vcpcm copied: payload bytes into its queue (the
+# The user-space remote against the emulated one (issue #12): guest CPU (user + system +
+# irq + softirq of /proc/stat: the emulated remote runs in the kernel, a user-space one in
+# both) under two loads, and what /dev/vcpcm copied: payload bytes into its queue (the
 # one copy an mmap reader needs), again by read(), from the process into the card's
 # buffers, and of those twice. vremote maps its queue; vremote_read reads it with read().
+#   light: one pair, S16_LE 48 kHz 2 ch (period 1024, buffer 4096), a desktop stream
+#   heavy: the CPU windows' load below (8 pairs, S32_LE 192 kHz 8 ch)
+# errors: the lines aplay/arecord printed in the window (an xrun each, mostly).
+all_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
 copies() { cat /sys/kernel/debug/snd-vcpcm/user$remote_pid/copies 2>/dev/null | tr '\n' ' '; }
 copies_delta() {	# BEFORE AFTER ("queued N read N ...") -> queued_bytes=N read_bytes=N ...
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		n = split(a, x, " "); for (i = 1; i < n; i += 2) k[x[i]] = x[i + 1]
 		n = split(b, y, " "); for (i = 1; i < n; i += 2) printf "%s_bytes=%.0f ", y[i], y[i + 1] - k[y[i]] }'
 }
-remote_user_ticks() { awk '{ print $14 }' /proc/$remote_pid/stat 2>/dev/null || echo 0; }
+stream_pair() {	# DRIVER SECONDS: pair 0, S16_LE 48 kHz 2 ch, in the background
+	card=vcpcm
+	case $1 in vremote*) card=vremote ;; esac
+	light="-t raw -f S16_LE -r 48000 -c 2 -d $2 --period-size=1024 --buffer-size=4096"
+	aplay -q -D hw:$card,0,0 $light /dev/zero 2>>"$out/remote-err.txt" &
+	spids=$!
+	arecord -q -D hw:$card,0,0 $light /dev/null 2>>"$out/remote-err.txt" &
+	spids="$spids $!"
+}
 rounds=${BENCH_CPU_ROUNDS:-3}
 part remote || rounds=0
 command -v vcpcm-remote >/dev/null || rounds=0
 while [ "$rounds" -gt 0 ]; do
-	for drv in vcpcm vremote vremote_read; do
-		case $drv in
-		vremote) remote_up -n 8 || break ;;
-		vremote_read) remote_up -n 8 --read || break ;;
-		esac
-		stream_all $drv "" $run
-		sleep 1
-		a=$(kernel_ticks) t0=$(uptime_s) u0=0 c0=
-		[ -n "$remote_pid" ] && u0=$(remote_user_ticks) c0=$(copies)
-		sleep "$cpusecs"
-		b=$(kernel_ticks) t1=$(uptime_s) u1=0 c1=
-		[ -n "$remote_pid" ] && u1=$(remote_user_ticks) c1=$(copies)
-		wait $spids
-		echo "driver=$drv kernel_ticks=$((b - a)) remote_user_ticks=$((u1 - u0)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=16 format=S32_LE/192000/8ch/period8192/buffer16384 $(copies_delta "$c0" "$c1")" |
-			tee -a "$out/remote.txt"
-		remote_down
+	for load in light heavy; do
+		for drv in vcpcm vremote vremote_read; do
+			case $drv in
+			vremote) remote_up -n 8 || break ;;
+			vremote_read) remote_up -n 8 --read || break ;;
+			esac
+			: >"$out/remote-err.txt"
+			if [ $load = light ]; then
+				stream_pair $drv $run
+				streams=2 format=S16_LE/48000/2ch/period1024/buffer4096
+			else
+				stream_all $drv "" $run 2>>"$out/remote-err.txt"
+				streams=16 format=S32_LE/192000/8ch/period8192/buffer16384
+			fi
+			sleep 1
+			a=$(all_ticks) t0=$(uptime_s) c0=
+			[ -n "$remote_pid" ] && c0=$(copies)
+			sleep "$cpusecs"
+			b=$(all_ticks) t1=$(uptime_s) c1=
+			[ -n "$remote_pid" ] && c1=$(copies)
+			wait $spids
+			[ $load = heavy ] && cat "$out/cpu-err-$drv.txt" >>"$out/remote-err.txt" 2>/dev/null &&
+				: >"$out/cpu-err-$drv.txt"
+			echo "load=$load driver=$drv all_ticks=$((b - a)) seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}') user_hz=100 streams=$streams format=$format errors=$(grep -c . "$out/remote-err.txt") $(copies_delta "$c0" "$c1")" |
+				tee -a "$out/remote.txt"
+			remote_down
+		done
 	done
 	rounds=$((rounds - 1))
 done

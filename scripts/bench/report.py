@@ -57,27 +57,24 @@ REMOTE_DRIVERS = ("vcpcm", "vremote", "vremote_read")
 duplex, cpu, bench, roundtrip, tsched, remote = {}, {}, {}, {}, {}, {}
 for t in targets:
     raw = os.path.join(results, "raw", t)
-    # A user-space remote against the emulated one: windows of each add up.
+    # A user-space remote against the emulated one: windows of each load and remote add up.
     remote[t] = {}
     rf = os.path.join(raw, "remote.txt")
-    for d in (kv(l) for l in open(rf) if "driver=" in l) if os.path.exists(rf) else ():
-        r = remote[t].setdefault(d["driver"], {})
+    for d in (kv(l) for l in open(rf) if "load=" in l) if os.path.exists(rf) else ():
+        r = remote[t].setdefault((d["load"], d["driver"]), {"format": d.get("format")})
         for k, v in d.items():
-            if k.endswith("_ticks") or k.endswith("_bytes") or k == "seconds":
+            if k.endswith("_ticks") or k.endswith("_bytes") or k in ("seconds", "errors"):
                 r[k] = r.get(k, 0.0) + (num(v) or 0.0)
         r["windows"] = r.get("windows", 0) + 1
-    for drv, r in remote[t].items():
-        secs = r.get("seconds") or 1
-        kern = r.get("kernel_ticks", 0) * 10 / secs
-        user = r.get("remote_user_ticks", 0) * 10 / secs
-        fig(t, drv, "remote_kernel_cpu_ms_per_s", round(kern, 2), "ms/s")
-        fig(t, drv, "remote_process_user_cpu_ms_per_s", round(user, 2), "ms/s")
-        fig(t, drv, "remote_total_cpu_ms_per_s", round(kern + user, 2), "ms/s")
+    for (load, drv), r in remote[t].items():
+        ms = r.get("all_ticks", 0) * 10 / (r.get("seconds") or 1)
+        fig(t, drv, f"remote_{load}_cpu_ms_per_s", round(ms, 2), "ms/s")
+        fig(t, drv, f"remote_{load}_errors", int(r.get("errors", 0)), "count")
         if r.get("queued_bytes"):
-            fig(t, drv, "copies_per_byte_played",
+            fig(t, drv, f"remote_{load}_copies_per_byte_played",
                 round((r["queued_bytes"] + r.get("read_bytes", 0)) / r["queued_bytes"], 3), "copies")
         if r.get("received_bytes"):
-            fig(t, drv, "copies_per_byte_captured",
+            fig(t, drv, f"remote_{load}_copies_per_byte_captured",
                 round((r["received_bytes"] + r.get("bounced_bytes", 0)) / r["received_bytes"], 3), "copies")
     # The full-duplex round trip: the smallest xrun-free period of each round (none: not
     # even the largest tried, counted as infinitely large in the median).
@@ -330,24 +327,28 @@ for t in targets:
         md.append(f"| {p} | " + " | ".join(cells) + " |")
     if remote[t]:
         md += ["", "### A user-space remote against the emulated one (issue #12)", "",
-               "The CPU windows' load (8 playback + 8 capture, S32_LE 192 kHz 8 ch) on the emulated card",
-               "(`vcpcm`: its remote runs in the kernel) and on a card whose remote is `vcpcm-remote -n 8`",
-               "in user space, reading its queue in place (`vremote`, mmap) or by `read()`",
-               "(`vremote_read`). CPU: guest system + irq + softirq time plus the remote process's user",
-               "time (its system time is in the first), ms per second. Copies: payload bytes /dev/vcpcm",
-               "copied per byte played (into the queue, plus again by `read()`) and per byte captured",
-               "(into the card's buffer, plus again where the process's pages could not be mapped),",
-               "from its debugfs `copies`; the emulated remote copies each byte played once, into its",
-               "FIFO (by construction, not counted). The round trip of `vremote` is in the table above.", "",
-               "| remote | kernel ms/s | remote process (user) ms/s | total ms/s | copies per byte played | per byte captured | windows |",
+               "The emulated card (`vcpcm`: its remote runs in the kernel) against a card whose remote is",
+               "`vcpcm-remote -n 8` in user space, reading its queue in place (`vremote`) or by `read()`",
+               "(`vremote_read`), same boot, windows interleaved. Loads: `light`, one pair S16_LE 48 kHz",
+               "2 ch; `heavy`, the CPU windows' 8 pairs of S32_LE 192 kHz 8 ch. CPU: the whole guest",
+               "(`/proc/stat` user + system + irq + softirq), ms per second. Copies: payload bytes",
+               "/dev/vcpcm copied per byte played (into the queue, plus again by `read()`) and per byte",
+               "captured (into the card's buffer, plus again where the process's pages could not be",
+               "mapped), from its debugfs `copies`; the emulated remote copies each byte played once,",
+               "into its FIFO (by construction, not counted). `errors`: lines aplay/arecord printed",
+               "(xruns, mostly): a load the remote cannot carry in real time. The round trip of",
+               "`vremote` is in the round-trip table above.", "",
+               "| load | remote | guest CPU ms/s | copies per byte played | per byte captured | errors | windows |",
                "|---|---|---|---|---|---|---|"]
-        for drv in REMOTE_DRIVERS:
-            if drv in remote[t]:
-                cells = [get(t, drv, m) for m in ("remote_kernel_cpu_ms_per_s", "remote_process_user_cpu_ms_per_s",
-                                                  "remote_total_cpu_ms_per_s", "copies_per_byte_played",
-                                                  "copies_per_byte_captured")]
-                md.append(f"| {drv} | " + " | ".join("–" if c is None else f"{c:g}" for c in cells) +
-                          f" | {remote[t][drv]['windows']} |")
+        for load in ("light", "heavy"):
+            for drv in REMOTE_DRIVERS:
+                if (load, drv) in remote[t]:
+                    cells = [get(t, drv, f"remote_{load}_{m}") for m in
+                             ("cpu_ms_per_s", "copies_per_byte_played", "copies_per_byte_captured")]
+                    r = remote[t][(load, drv)]
+                    md.append(f"| {load} ({r['format']}) | {drv} | " +
+                              " | ".join("–" if c is None else f"{c:g}" for c in cells) +
+                              f" | {int(r.get('errors', 0))} | {r['windows']} |")
     if cpu[t]:
         md += ["", "### Kernel CPU with every substream streaming (8 playback + 8 capture, S32_LE 192 kHz)", "",
                "Guest `/proc/stat` system + irq + softirq time over the window, in ms of CPU per",

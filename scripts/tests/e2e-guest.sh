@@ -351,11 +351,11 @@ period_floor_check 192000 8 S32_LE 250
 period_floor_check 48000 2 S16_LE 250
 
 # ---- A user-space process as the remote (/dev/vcpcm and vcpcm-remote) ----
-# Start a remote announcing card $1 (vcpcm-remote options follow); $remote is its pid.
-user_remote_up() {
-	rid=$1
-	shift
-	vcpcm-remote --id "$rid" "$@" loopback >"/tmp/remote-$rid.log" 2>&1 &
+# Start vcpcm-remote in mode $2 announcing card $1 (options follow); $remote is its pid.
+user_remote_mode_up() {
+	rid=$1 mode=$2
+	shift 2
+	vcpcm-remote --id "$rid" "$@" "$mode" >"/tmp/remote-$rid.log" 2>&1 &
 	remote=$!
 	n=0
 	until grep -q "\[$rid *\]" /proc/asound/cards; do
@@ -366,6 +366,12 @@ user_remote_up() {
 		fi
 		sleep 0.1
 	done
+}
+# The same in loopback mode: card $1, options follow.
+user_remote_up() {
+	rid=$1
+	shift
+	user_remote_mode_up "$rid" loopback "$@"
 }
 # Card $1 disappears within $2 tenths of a second.
 card_gone_within() {
@@ -478,22 +484,6 @@ if [ "${VCPCM_E2E_USER:-full}" != none ]; then
 fi
 
 # ---- vcpcm-remote's wav and alsa modes ----
-# Start vcpcm-remote in mode $2 announcing card $1 (options follow); $remote is its pid.
-user_remote_mode_up() {
-	rid=$1 mode=$2
-	shift 2
-	vcpcm-remote --id "$rid" "$@" "$mode" >"/tmp/remote-$rid.log" 2>&1 &
-	remote=$!
-	n=0
-	until grep -q "\[$rid *\]" /proc/asound/cards; do
-		n=$((n + 1))
-		if [ $n -gt 100 ] || ! kill -0 $remote 2>/dev/null; then
-			cat "/tmp/remote-$rid.log"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
 # End remote $1 with SIGTERM: its exit status.
 remote_term() {
 	kill -TERM "$1"
