@@ -557,6 +557,24 @@ if [ "${VCPCM_E2E_USER:-full}" = full ]; then
 	remote_term $wavrem
 	check "wav mode: SIGTERM: status 0" test $? = 0
 	check "wav mode: ... and card uvwav goes" card_gone_within uvwav 10
+
+	# A capture-only remote (a microphone): capture substreams only, and no mixer (its
+	# controls act on playback).
+	check "a capture-only remote (wav --no-playback --capture-wav): card uvmic appears" \
+		user_remote_mode_up uvmic wav --no-playback --capture-wav /tmp/wavsrc.wav
+	micrem=$remote
+	check "uvmic: a capture substream, no playback substream" \
+		sh -c 'test -d /proc/asound/uvmic/pcm0c/sub0 && ! test -e /proc/asound/uvmic/pcm0p'
+	check "uvmic: no mixer controls" sh -c 'out=$(amixer -c uvmic controls) && [ -z "$out" ]'
+	check "uvmic: playing to it is refused (no playback substream)" \
+		refused aplay -q -D hw:uvmic,0 -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero
+	check "uvmic: arecord records 2 s" \
+		arecord -q -D hw:uvmic,0 -t raw -f S16_LE -r 48000 -c 2 -s 96000 /tmp/miccap.raw
+	logged "uvmic: what it records is the WAV, bit-exact, then silence" \
+		vcpcm-pattern verify -f S16_LE -c 2 -n 48000 -s 51 --strict-tail /tmp/miccap.raw
+	remote_term $micrem
+	check "uvmic: SIGTERM: status 0" test $? = 0
+	check "uvmic: ... and its card goes" card_gone_within uvmic 10
 fi
 
 # alsa: the card is a bridge to snd-aloop; playback pair 0 plays into hw:Loopback,0,0 (heard

@@ -25,6 +25,7 @@ struct Options {
 	uint32_t tick_us = 1000;
 	uint32_t formats = (1u << VCPCM_FMT_COUNT) - 1;
 	bool capture = true;
+	bool playback = true;
 	bool fixed_cadence = false;
 	bool verbose = false;
 	bool by_read = false;	// the host's frames by read(), not from the mapped queue

@@ -74,6 +74,7 @@ void usage(FILE *to)
 		"  -t, --tick-us N       clock tick: the finest report interval (default 1000)\n"
 		"  -F, --formats LIST    announce only these: U8,S16_LE,S24_LE,S32_LE,FLOAT_LE\n"
 		"      --no-capture      announce playback only\n"
+		"      --no-playback     announce capture only (wav --capture-wav, or alsa)\n"
 		"      --fixed-cadence   report every tick whatever the host needs (as the VideoCore)\n"
 		"      --read            take the host's messages by read() (a copy more per byte),\n"
 		"                        not in place from its mapped queue\n"
@@ -135,7 +136,7 @@ bool parse_u32(const char *s, uint32_t &v)
 	return true;
 }
 
-enum LongOnly { OPT_NO_CAPTURE = 256, OPT_FIXED_CADENCE, OPT_LOOP, OPT_PERIOD_US, OPT_BUFFER_US,
+enum LongOnly { OPT_NO_PLAYBACK = 255, OPT_NO_CAPTURE = 256, OPT_FIXED_CADENCE, OPT_LOOP, OPT_PERIOD_US, OPT_BUFFER_US,
 		OPT_READ };
 
 // 0, or 2 (a usage error, said on stderr).
@@ -150,6 +151,7 @@ int parse_options(int argc, char **argv, Options &o, const char *&mode)
 		{ "tick-us", required_argument, nullptr, 't' },
 		{ "formats", required_argument, nullptr, 'F' },
 		{ "no-capture", no_argument, nullptr, OPT_NO_CAPTURE },
+		{ "no-playback", no_argument, nullptr, OPT_NO_PLAYBACK },
 		{ "fixed-cadence", no_argument, nullptr, OPT_FIXED_CADENCE },
 		{ "verbose", no_argument, nullptr, 'v' },
 		{ "read", no_argument, nullptr, OPT_READ },
@@ -176,6 +178,7 @@ int parse_options(int argc, char **argv, Options &o, const char *&mode)
 		case 't': good = parse_u32(optarg, o.tick_us) && o.tick_us >= 100 && o.tick_us <= 100000; break;
 		case 'F': good = parse_formats(optarg, o.formats); break;
 		case OPT_NO_CAPTURE: o.capture = false; break;
+		case OPT_NO_PLAYBACK: o.playback = false; break;
 		case OPT_FIXED_CADENCE: o.fixed_cadence = true; break;
 		case 'v': o.verbose = true; break;
 		case OPT_READ: o.by_read = true; break;
@@ -217,6 +220,10 @@ int parse_options(int argc, char **argv, Options &o, const char *&mode)
 									 "--period-us and --buffer-us are alsa" : nullptr;
 	if (misplaced) {
 		std::fprintf(stderr, "vcpcm-remote: %s mode options, not %s ones\n", misplaced, mode);
+		return 2;
+	}
+	if (!o.playback && !o.capture) {
+		std::fprintf(stderr, "vcpcm-remote: --no-playback with --no-capture: no channel at all\n");
 		return 2;
 	}
 	if (!std::strcmp(mode, "alsa") && o.buffer_us < 2 * o.period_us) {
@@ -313,6 +320,8 @@ int main(int argc, char **argv)
 	caps.formats = o.formats;
 	if (!o.capture)
 		caps.capture_chans = 0;
+	if (!o.playback)
+		caps.playback_chans = 0;
 	if (o.fixed_cadence)
 		caps.flags |= VCPCM_CAP_FIXED_CADENCE;
 	mode->announce(caps);
