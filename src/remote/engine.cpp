@@ -20,7 +20,7 @@ uint64_t now_ns()
 
 // What the host sent: one frame (read()), or all there are (the mapped
 // queue, which never blocks).
-bool Engine::handle_one()
+bool Engine::handle_received()
 {
 	Frame f;
 	int r;
@@ -67,7 +67,7 @@ int Engine::run()
 			std::perror("vcpcm-remote: poll");
 			return 1;
 		}
-		if (r > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) && !handle_one()) {
+		if (r > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) && !handle_received()) {
 			std::fprintf(stderr, "vcpcm-remote: the link failed\n");
 			return 1;
 		}

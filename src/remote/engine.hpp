@@ -16,7 +16,7 @@ public:
 	// must be blocked; they are let in only while the loop waits.
 	int run();
 private:
-	bool handle_one();
+	bool handle_received();
 	bool tick(uint64_t now);
 	Link &link_;
 	vcpcm_emu *model_;
