@@ -646,6 +646,42 @@ static void result_answers_only_its_request(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_serial(s), 4u);
 }
 
+/*
+ * A RESULT's value ends the application's system call: one the protocol
+ * does not have (positive, unknown, garbage) is -EPROTO, never passed on.
+ */
+static void result_outside_the_protocol_is_eproto(struct kunit *test)
+{
+	static const s32 said[] = { -160035815, 5, S32_MIN, -4096, -1 };
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct vcpcm_stream *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct vcpcm_rx_event ev;
+	unsigned int i;
+	u32 serial;
+	u8 msg[64];
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
+	for (i = 0; i < ARRAY_SIZE(said); i++) {
+		KUNIT_ASSERT_EQ(test, vcpcm_stream_open(s), 0);
+		len = wire(msg, VCPCM_MSG_RESULT, said[i], l->tags[l->sent - 1], 0);
+		KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+		KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_RESULT);
+		KUNIT_EXPECT_EQ_MSG(test, ev.result, -VCPCM_EPROTO, "the remote said %d", said[i]);
+		KUNIT_ASSERT_EQ(test, vcpcm_stream_close(s), 0);
+		serial = vcpcm_stream_serial(s);
+		vcpcm_stream_init(s, VCPCM_DIR_PLAYBACK, fake_send, l);
+		vcpcm_stream_follow(s, serial);
+	}
+	/* The protocol's own errors pass, as this kernel numbers them. */
+	KUNIT_EXPECT_EQ(test, vcpcm_result_errno(-VCPCM_EBUSY), -VCPCM_EBUSY);
+	KUNIT_EXPECT_EQ(test, vcpcm_kernel_errno(vcpcm_result_errno(-VCPCM_EBUSY)), -EBUSY);
+	/* And the glue passes nothing on that a system call could mistake. */
+	KUNIT_EXPECT_EQ(test, vcpcm_kernel_errno(-160035815), -EIO);
+}
+
 /* What the application writes while paused is there when it resumes. */
 static void writes_while_paused_are_sent(struct kunit *test)
 {
@@ -752,6 +788,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(capture_never_overwrites_unread_data),
 	KUNIT_CASE(capture_lost_by_the_remote_is_an_overrun),
 	KUNIT_CASE(result_answers_only_its_request),
+	KUNIT_CASE(result_outside_the_protocol_is_eproto),
 	KUNIT_CASE(writes_while_paused_are_sent),
 	KUNIT_CASE(no_data_between_config_and_prepare),
 	KUNIT_CASE(reset_keeps_a_running_stream_running),

@@ -134,6 +134,12 @@ int vcpcm_msg_decode(const void *buf, uint32_t len, uint32_t max_payload, struct
  * 0 for an unknown type: lets a transport place the payload apart.
  */
 uint32_t vcpcm_msg_fixed_size(uint32_t type);
+/*
+ * A RESULT's value as the protocol has it: 0 or one of the VCPCM_E* errors.
+ * Anything else a remote says (positive, unknown, garbage) is -EPROTO:
+ * the answer ends a system call, whose return value must be an errno.
+ */
+int32_t vcpcm_result_errno(int32_t success);
 uint32_t vcpcm_format_bytes(uint32_t wire_format);	/* 0 if unknown */
 
 /* ---- The remote's capabilities (ANNOUNCE) ------------------------------ */

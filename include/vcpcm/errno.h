@@ -24,14 +24,16 @@
 #define VCPCM_ETIMEDOUT	110
 
 #if defined(__KERNEL__) && !defined(__cplusplus)
+#include <linux/err.h>
 #include <linux/errno.h>
 
 /**
  * vcpcm_kernel_errno() - a core or remote error as this kernel numbers it
- * @err: 0, a negative VCPCM_E* value, or a kernel error already (a
- *       transport's own), which is passed on as it is
+ * @err: 0 (or a count), a negative VCPCM_E* value, or a kernel error
+ *       already (a transport's own), which is passed on as it is
  *
- * Return: 0 or a negative kernel errno.
+ * Return: @err as this kernel numbers it; -EIO for a negative value that
+ * is no errno at all.
  */
 static inline int vcpcm_kernel_errno(int err)
 {
@@ -49,7 +51,8 @@ static inline int vcpcm_kernel_errno(int err)
 	case -VCPCM_EMSGSIZE: return -EMSGSIZE;
 	case -VCPCM_EPROTONOSUPPORT: return -EPROTONOSUPPORT;
 	case -VCPCM_ETIMEDOUT: return -ETIMEDOUT;
-	default: return err;
+	/* A negative value is never one a system call could take for a pointer. */
+	default: return err >= -MAX_ERRNO ? err : -EIO;
 	}
 }
 #endif

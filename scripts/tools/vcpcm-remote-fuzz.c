@@ -137,6 +137,8 @@ static void answer(int fd, const uint8_t *frame, ssize_t n, struct counts *c)
 		return;
 	if (!rnd(10))
 		result[1] = -(int32_t)rnd(200);
+	else if (!rnd(10))
+		result[1] = rnd(0);	/* no errno at all: must never reach a system call */
 	if (!rnd(10))
 		result[2] = rnd(0);
 	if (rnd(20))

@@ -230,4 +230,17 @@ uint32_t vcpcm_msg_fixed_size(uint32_t type)
 	return vcpcm::fixed_size(type);
 }
 
+int32_t vcpcm_result_errno(int32_t success)
+{
+	switch (success) {
+	case 0: case -VCPCM_EIO: case -VCPCM_EAGAIN: case -VCPCM_ENOMEM: case -VCPCM_EBUSY:
+	case -VCPCM_EINVAL: case -VCPCM_ENOSPC: case -VCPCM_EPIPE: case -VCPCM_EPROTO:
+	case -VCPCM_EILSEQ: case -VCPCM_EBADFD: case -VCPCM_EMSGSIZE:
+	case -VCPCM_EPROTONOSUPPORT: case -VCPCM_ETIMEDOUT:
+		return success;
+	default:
+		return -VCPCM_EPROTO;
+	}
+}
+
 } // extern "C"

@@ -405,7 +405,7 @@ int Stream::on_result(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	}
 	awaited_tag_ = 0;
 	ev.kind = VCPCM_RX_RESULT;
-	ev.result = m.u.result.success;
+	ev.result = vcpcm_result_errno(m.u.result.success);
 	return 0;
 }
 
