@@ -39,8 +39,9 @@ rc=0
 "$scripts/vm-run" --target "$target" --timeout 900 --out "$out" "${args[@]}" \
 	--file "$tests:/tmp/alsa-selftests" -- '
 	modprobe snd-vcpcm || exit 1
-	vcpcm-remote --id remotefull loopback &
-	vcpcm-remote --id remotelimit --no-capture -F S16_LE --fixed-cadence -t 10000 loopback &
+	# Real-time, as the hardware they stand for (and as vcpcm-remote@.service runs).
+	vcpcm-remote --rt-priority 50 --id remotefull loopback &
+	vcpcm-remote --rt-priority 50 --id remotelimit --no-capture -F S16_LE --fixed-cadence -t 10000 loopback &
 	n=0
 	until grep -q "\[remotelimit *\]" /proc/asound/cards && grep -q "\[remotefull *\]" /proc/asound/cards; do
 		n=$((n + 1)); [ $n -le 50 ] || break; sleep 0.1
@@ -60,9 +61,14 @@ for t in mixer pcm; do
 	grep -E '^# Totals' "$f" | tail -n 1 | sed "s/^/$t-test $target: /"
 	while read -r status name; do
 		if [ "$status" = ok ]; then pass "selftests $target: $t-test $name"
-		else fail "selftests $target: $t-test $name"; grep -A2 " $name\$" "$f" | tail -n 2; fi
+		else fail "selftests $target: $t-test $name"; grep -A2 " $name\$" "$f" | tail -n 2; any_failed=1; fi
 	done < <(grep -E '^(ok|not ok) [0-9]+ ' "$f" | sed -E 's/^(ok|not ok) [0-9]+ ([^ #]+).*/\1 \2/; s/^not ok/not_ok/')
 	grep -qE '^(ok|not ok) ' "$f" || fail "selftests $target: $t-test ran no test"
 	! grep -qE '^ok [0-9]+ .*# SKIP' "$f" || fail "selftests $target: $t-test skipped tests"
 done
 [ $rc = 0 ] || fail "selftests $target: vm-run exit $rc"
+# What the driver said, for any failure above (CI keeps only this output).
+if [ -n "${any_failed:-}" ] && [ -s "$out/dmesg.log" ]; then
+	echo "    the driver's last dmesg lines:"
+	grep -E 'vcpcm|snd' "$out/dmesg.log" | tail -n 25 | sed 's/^/    | /'
+fi

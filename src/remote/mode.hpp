@@ -29,6 +29,7 @@ struct Options {
 	bool fixed_cadence = false;
 	bool verbose = false;
 	bool by_read = false;	// the host's frames by read(), not from the mapped queue
+	uint32_t rt_priority = 0;	// SCHED_FIFO at this priority (1-99), or 0: as started
 	// wav
 	const char *record_dir = nullptr;
 	const char *capture_wav = nullptr;
