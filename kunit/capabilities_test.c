@@ -153,6 +153,28 @@ static void period_floor_follows_the_report_cadence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_announce_period_us_min(&a), 251u);
 }
 
+/* The FIFO holds two report intervals: that bounds the bytes per second. */
+static void fifo_bounds_the_bytes_per_second(struct kunit *test)
+{
+	struct vcpcm_msg_announce a = videocore_like;
+
+	/* 16 KiB for 2 x 10 ms: 48 kHz stereo S16_LE (192 000 B/s) fits, 8 ch S32_LE would not. */
+	KUNIT_EXPECT_EQ(test, vcpcm_announce_bytes_per_s_max(&a), 819200u);
+	a.fifo_bytes = 1048576;
+	a.report_ns = 100000;
+	KUNIT_EXPECT_EQ(test, vcpcm_announce_bytes_per_s_max(&a), VCPCM_ANNOUNCE_BYTES_PER_S_CAP);
+	/* A remote whose smallest stream cannot be served is refused, and says why. */
+	a = videocore_like;
+	a.fifo_bytes = 4096;
+	a.report_ns = 100000000;	/* 20 480 B/s: 8 kHz mono S16_LE (16 000) fits */
+	KUNIT_EXPECT_NULL(test, vcpcm_announce_problem(&a));
+	a.formats = 1u << VCPCM_FMT_S32_LE;	/* 32 000 B/s does not */
+	KUNIT_EXPECT_STREQ(test, vcpcm_announce_problem(&a),
+			   "fifo_bytes: less than two report intervals of the smallest stream announced");
+	a.formats |= 1u << VCPCM_FMT_U8;	/* the narrowest format counts */
+	KUNIT_EXPECT_NULL(test, vcpcm_announce_problem(&a));
+}
+
 /* The emulated coprocessor introduces itself as any remote would. */
 static void emulator_announces_what_it_does(struct kunit *test)
 {
@@ -229,6 +251,7 @@ static struct kunit_case vcpcm_capabilities_cases[] = {
 	KUNIT_CASE(announce_rejects_malformed_and_other_versions),
 	KUNIT_CASE(announce_problems_are_named),
 	KUNIT_CASE(period_floor_follows_the_report_cadence),
+	KUNIT_CASE(fifo_bounds_the_bytes_per_second),
 	KUNIT_CASE(emulator_announces_what_it_does),
 	KUNIT_CASE(glue_refuses_bad_remotes),
 	KUNIT_CASE(glue_hardware_is_what_was_announced),

@@ -159,6 +159,13 @@ const char *vcpcm_announce_problem(const struct vcpcm_msg_announce *a);
  * shortest buffer is two of them): positions move only at reports.
  */
 uint32_t vcpcm_announce_period_us_min(const struct vcpcm_msg_announce *a);
+/*
+ * The most audio, in bytes per second, the remote's FIFO can take: it must
+ * hold two report intervals, as the host refills it only at reports. Never
+ * more than VCPCM_ANNOUNCE_BYTES_PER_S_CAP (so that 8 times it fits 32 bits).
+ */
+#define VCPCM_ANNOUNCE_BYTES_PER_S_CAP (1u << 28)
+uint32_t vcpcm_announce_bytes_per_s_max(const struct vcpcm_msg_announce *a);
 
 /* ---- Stream: state machine + ring + protocol, one per substream ------- */
 

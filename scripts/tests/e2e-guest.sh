@@ -420,6 +420,29 @@ if [ "${VCPCM_E2E_USER:-full}" != none ]; then
 		refused aplay -D hw:uvclimit -t raw -f S32_LE -r 48000 -c 2 -d 1 /dev/zero
 	dev=hw:uvclimit,0 period_floor_check 48000 2 S16_LE 10000
 
+	# A small FIFO (16 KiB, 10 ms reports) holds two reports of at most 819 200 B/s:
+	# hw_params offers no faster stream.
+	check "a remote with a 16 KiB FIFO and 10 ms reports: card uvsmall appears" \
+		user_remote_up uvsmall --no-capture -f 16384 -t 10000
+	small=$remote
+	# aplay asks for the nearest rate: what it is granted tells the bound.
+	small_rate() { # format channels rate
+		aplay -v -D hw:uvsmall -t raw -f $1 -c $2 -r $3 -d 1 /dev/zero 2>&1 |
+			awk '$1 == "rate" && $2 == ":" { print $3; exit }'
+	}
+	got=$(small_rate S32_LE 2 192000)
+	check "uvsmall: 192000 Hz asked, 2 ch S32_LE: granted ${got:-none} Hz, at most 102400 (8 B frames)" \
+		test "${got:-0}" -gt 0 -a "${got:-0}" -le 102400
+	got=$(small_rate S16_LE 8 96000)
+	check "uvsmall: 96000 Hz asked, 8 ch S16_LE: granted ${got:-none} Hz, at most 51200 (16 B frames)" \
+		test "${got:-0}" -gt 0 -a "${got:-0}" -le 51200
+	got=$(small_rate S16_LE 2 192000)
+	check "uvsmall: 192000 Hz asked, 2 ch S16_LE (768 kB/s): granted ${got:-none} Hz" test "${got:-0}" = 192000
+	check "uvsmall: 48000 Hz 2 ch S16_LE plays" \
+		aplay -q -D hw:uvsmall -t raw -f S16_LE -r 48000 -c 2 -d 1 /dev/zero
+	kill $small
+	wait $small
+
 	# The remote dies mid-stream: its applications error out at once, its card goes.
 	dev=hw:uvcpcm,0
 	aplay -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 20 /dev/zero 2>/tmp/killed.err &

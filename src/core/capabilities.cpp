@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The remote's capabilities: the ANNOUNCE message, what the host accepts
 // in it, and the limits that follow for the card (see vcpcm/core.h).
+#include "divide.hpp"
 #include "wire_io.hpp"
 
 namespace vcpcm {
@@ -95,6 +96,12 @@ const char *vcpcm_announce_problem(const struct vcpcm_msg_announce *a)
 		return "start_latency_ns: more than 1 s";
 	if (a->flags & ~static_cast<uint32_t>(VCPCM_CAP_ALL))
 		return "flags: unknown bits";
+	uint32_t narrowest = 0;
+	for (uint32_t f = 0; f < VCPCM_FMT_COUNT; f++)
+		if ((a->formats & (1u << f)) && (!narrowest || vcpcm_format_bytes(f) < narrowest))
+			narrowest = vcpcm_format_bytes(f);
+	if (static_cast<uint64_t>(a->rate_min) * a->channels_min * narrowest > vcpcm_announce_bytes_per_s_max(a))
+		return "fifo_bytes: less than two report intervals of the smallest stream announced";
 	return nullptr;
 }
 
@@ -103,6 +110,15 @@ uint32_t vcpcm_announce_period_us_min(const struct vcpcm_msg_announce *a)
 	// The position moves only at reports: a shorter period could not be
 	// told apart from the next, and a buffer under two reports laps.
 	return a->report_ns / 1000 + (a->report_ns % 1000 != 0);
+}
+
+uint32_t vcpcm_announce_bytes_per_s_max(const struct vcpcm_msg_announce *a)
+{
+	// Between two refills the remote plays a report interval from its
+	// FIFO; with one more of margin, a stream of more bytes per second
+	// than this runs dry at every report.
+	uint64_t bps = vcpcm::quotient(static_cast<uint64_t>(a->fifo_bytes) * 1000000000u, 2 * a->report_ns);
+	return bps > VCPCM_ANNOUNCE_BYTES_PER_S_CAP ? VCPCM_ANNOUNCE_BYTES_PER_S_CAP : static_cast<uint32_t>(bps);
 }
 
 } // extern "C"

@@ -106,6 +106,34 @@ void vcpcm_caps_hardware(const struct vcpcm_msg_announce *caps, size_t buffer_by
 			hw->formats |= pcm_format_to_bits(vcpcm_alsa_formats[i]);
 }
 
+/*
+ * The remote's FIFO bounds bytes per second (vcpcm_announce_bytes_per_s_max,
+ * in rule->private): rate * frame bits <= 8 * that, refined both ways.
+ */
+static int vcpcm_rule_rate(struct snd_pcm_hw_params *params, struct snd_pcm_hw_rule *rule)
+{
+	const struct snd_interval *bits = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_FRAME_BITS);
+	u32 bits_per_s = 8 * (u32)(uintptr_t)rule->private;
+	struct snd_interval most = { .min = 0, .max = UINT_MAX, .integer = 1 };
+
+	if (!bits->min)
+		return 0;
+	most.max = bits_per_s / bits->min;
+	return snd_interval_refine(hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE), &most);
+}
+
+static int vcpcm_rule_frame_bits(struct snd_pcm_hw_params *params, struct snd_pcm_hw_rule *rule)
+{
+	const struct snd_interval *rate = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_RATE);
+	u32 bits_per_s = 8 * (u32)(uintptr_t)rule->private;
+	struct snd_interval most = { .min = 0, .max = UINT_MAX, .integer = 1 };
+
+	if (!rate->min)
+		return 0;
+	most.max = bits_per_s / rate->min;
+	return snd_interval_refine(hw_param_interval(params, SNDRV_PCM_HW_PARAM_FRAME_BITS), &most);
+}
+
 /**
  * vcpcm_caps_constrain() - the hw constraints a remote's report cadence needs
  * @runtime: the runtime being opened
@@ -113,12 +141,14 @@ void vcpcm_caps_hardware(const struct vcpcm_msg_announce *caps, size_t buffer_by
  *
  * Positions move only at the remote's reports: a period shorter than the
  * report interval cannot be signalled on time, and a buffer of less than
- * two would be lapped by one report.
+ * two would be lapped by one report. The FIFO must hold two report
+ * intervals of audio: rate, channels and format are bounded by that.
  * Return: 0 or a negative errno.
  */
 int vcpcm_caps_constrain(struct snd_pcm_runtime *runtime, const struct vcpcm_msg_announce *caps)
 {
 	unsigned int period_us = vcpcm_announce_period_us_min(caps);
+	void *bytes_per_s = (void *)(uintptr_t)vcpcm_announce_bytes_per_s_max(caps);
 	int err;
 
 	/* Each returns 1 when it narrowed the space: only < 0 is an error. */
@@ -129,5 +159,12 @@ int vcpcm_caps_constrain(struct snd_pcm_runtime *runtime, const struct vcpcm_msg
 	if (err >= 0)
 		err = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_BUFFER_TIME,
 						   2 * period_us, UINT_MAX);
+	if (err >= 0)
+		err = snd_pcm_hw_rule_add(runtime, 0, SNDRV_PCM_HW_PARAM_RATE, vcpcm_rule_rate,
+					  bytes_per_s, SNDRV_PCM_HW_PARAM_FRAME_BITS, -1);
+	if (err >= 0)
+		err = snd_pcm_hw_rule_add(runtime, 0, SNDRV_PCM_HW_PARAM_FRAME_BITS,
+					  vcpcm_rule_frame_bits, bytes_per_s,
+					  SNDRV_PCM_HW_PARAM_RATE, -1);
 	return err < 0 ? err : 0;
 }
