@@ -480,10 +480,12 @@ void test_usage()
 // them play to the end; false if they did not within ms.
 bool play_all(Host &h, std::vector<PlayStream *> ps, uint32_t ms)
 {
-	for (PlayStream *p : ps) {
-		h.start_stream(p->chan, p->epoch);
+	// Prefilled before START, as the driver does: a stream started empty
+	// would run dry until its data came, more so on a loaded machine.
+	for (PlayStream *p : ps)
 		h.feed(*p);
-	}
+	for (PlayStream *p : ps)
+		h.start_stream(p->chan, p->epoch);
 	return h.pump(ms + kSlackMs, [&] {
 		for (PlayStream *p : ps)
 			if (p->consumed < p->data.size())
@@ -634,8 +636,8 @@ void test_wav_sigterm()
 	}
 	PlayStream p;
 	bool ok = open_playback(h, p, { 0, VCPCM_FMT_S32_LE, 2, 44100, 88200, 0 }, 21);
-	h.start_stream(p.chan, p.epoch);
 	h.feed(p);
+	h.start_stream(p.chan, p.epoch);
 	ok = ok && h.pump(3000 + kSlackMs, [&] { return p.consumed >= 150000; });
 	size_t consumed = p.consumed, sent = p.sent;
 	int rc = h.stop_remote(SIGTERM, 2000);
