@@ -108,30 +108,18 @@ void vcpcm_caps_hardware(const struct vcpcm_msg_announce *caps, size_t buffer_by
 
 /*
  * The remote's FIFO bounds bytes per second (vcpcm_announce_bytes_per_s_max,
- * in rule->private): rate * frame bits <= 8 * that, refined both ways.
+ * in rule->private): rate * frame bits <= 8 * that. One rule each way: the
+ * refined parameter is rule->var, the other its one dependency.
  */
-static int vcpcm_rule_rate(struct snd_pcm_hw_params *params, struct snd_pcm_hw_rule *rule)
+static int vcpcm_rule_bytes_per_s(struct snd_pcm_hw_params *params, struct snd_pcm_hw_rule *rule)
 {
-	const struct snd_interval *bits = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_FRAME_BITS);
-	u32 bits_per_s = 8 * (u32)(uintptr_t)rule->private;
+	const struct snd_interval *other = hw_param_interval_c(params, rule->deps[0]);
 	struct snd_interval most = { .min = 0, .max = UINT_MAX, .integer = 1 };
 
-	if (!bits->min)
+	if (!other->min)
 		return 0;
-	most.max = bits_per_s / bits->min;
-	return snd_interval_refine(hw_param_interval(params, SNDRV_PCM_HW_PARAM_RATE), &most);
-}
-
-static int vcpcm_rule_frame_bits(struct snd_pcm_hw_params *params, struct snd_pcm_hw_rule *rule)
-{
-	const struct snd_interval *rate = hw_param_interval_c(params, SNDRV_PCM_HW_PARAM_RATE);
-	u32 bits_per_s = 8 * (u32)(uintptr_t)rule->private;
-	struct snd_interval most = { .min = 0, .max = UINT_MAX, .integer = 1 };
-
-	if (!rate->min)
-		return 0;
-	most.max = bits_per_s / rate->min;
-	return snd_interval_refine(hw_param_interval(params, SNDRV_PCM_HW_PARAM_FRAME_BITS), &most);
+	most.max = 8 * (u32)(uintptr_t)rule->private / other->min;
+	return snd_interval_refine(hw_param_interval(params, rule->var), &most);
 }
 
 /**
@@ -160,11 +148,11 @@ int vcpcm_caps_constrain(struct snd_pcm_runtime *runtime, const struct vcpcm_msg
 		err = snd_pcm_hw_constraint_minmax(runtime, SNDRV_PCM_HW_PARAM_BUFFER_TIME,
 						   2 * period_us, UINT_MAX);
 	if (err >= 0)
-		err = snd_pcm_hw_rule_add(runtime, 0, SNDRV_PCM_HW_PARAM_RATE, vcpcm_rule_rate,
+		err = snd_pcm_hw_rule_add(runtime, 0, SNDRV_PCM_HW_PARAM_RATE, vcpcm_rule_bytes_per_s,
 					  bytes_per_s, SNDRV_PCM_HW_PARAM_FRAME_BITS, -1);
 	if (err >= 0)
 		err = snd_pcm_hw_rule_add(runtime, 0, SNDRV_PCM_HW_PARAM_FRAME_BITS,
-					  vcpcm_rule_frame_bits, bytes_per_s,
+					  vcpcm_rule_bytes_per_s, bytes_per_s,
 					  SNDRV_PCM_HW_PARAM_RATE, -1);
 	return err < 0 ? err : 0;
 }
