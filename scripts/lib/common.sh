@@ -151,9 +151,10 @@ report_guest_results() {
 	done <"$dir/guest.txt"
 	if [ "$rc" = 125 ]; then
 		fail "$label: kernel report or rig failure (see console below)"
-		grep -nE 'BUG:|WARNING:|UBSAN:|KASAN|lockdep|unreferenced|Oops|panic' "$dir/console.log" | head -n 40 || true
+		local reports='BUG:|WARNING:|UBSAN:|KASAN|lockdep|unreferenced|Oops|panic|Kernel mode fault'
+		grep -nE "$reports" "$dir/console.log" | head -n 40 || true
 		# The first report in full: CI keeps only this output, not the console.
-		awk '/BUG:|WARNING:|UBSAN:|KASAN|lockdep|unreferenced|Oops|Kernel panic|Kernel mode fault/ && !n { n = NR }
+		awk -v re="$reports" '$0 ~ re && !n { n = NR }
 		     n && NR < n + 80 { print "    | " $0 }' "$dir/console.log" || true
 	fi
 	grep -q '^PASS:' "$dir/guest.txt" || fail "$label: the guest reported nothing (exit $rc)"
