@@ -78,13 +78,18 @@ for t in targets:
                 round((r["received_bytes"] + r.get("bounced_bytes", 0)) / r["received_bytes"], 3), "copies")
     # The full-duplex round trip: the smallest xrun-free period of each round (none: not
     # even the largest tried, counted as infinitely large in the median).
+    # A size where audio was lost without an xrun (the position skipped a buffer) counts as
+    # failed, and the losses are counted.
     roundtrip[t] = {}
+    silent = {}
     rtf = os.path.join(raw, "roundtrip.txt")
     for d in (kv(l) for l in open(rtf) if "smallest=" in l) if os.path.exists(rtf) else ():
         v = num(d["smallest"])
         roundtrip[t].setdefault((d["driver"], d["access"]), []).append(float("inf") if v is None else v)
+        silent[(d["driver"], d["access"])] = silent.get((d["driver"], d["access"]), 0) + int(d.get("silent_losses", 0))
     for (drv, access), vals in roundtrip[t].items():
         fig(t, drv, f"roundtrip_{access}_rounds", [None if v == float("inf") else v for v in vals], "frames")
+        fig(t, drv, f"roundtrip_{access}_silent_losses", silent[(drv, access)], "runs")
         for what, v in (("median", median(vals)), ("min", min(vals)), ("max", max(vals))):
             fig(t, drv, f"roundtrip_{access}_{what}", None if v == float("inf") else v, "frames")
     tsched[t] = {}
@@ -260,7 +265,11 @@ for t in targets:
                "non-blocking, woken by `poll()` on capture, whole periods per wakeup), and grows the",
                f"period until a run of {get_rt_seconds(t)} s has no xrun. {rounds} rounds, interleaved over the",
                "drivers; median (lowest – highest) in frames, `none`: not even 1024.", "",
-               "| driver | RW + poll | mmap + poll | rounds (RW; mmap) |", "|---|---|---|---|"]
+               "A run also fails where audio was lost without an xrun: a wakeup came more than a buffer",
+               "after its period ended by the driver's position, so the position skipped frames nobody",
+               "captured or played (snd-dummy's position wraps modulo the buffer after a stall of the",
+               "machine). Silent losses: such runs, all sizes and rounds (RW; mmap).", "",
+               "| driver | RW + poll | mmap + poll | rounds (RW; mmap) | silent losses |", "|---|---|---|---|---|"]
         for drv in (d for d in RT_DRIVERS if (d, "rw") in roundtrip[t] or (d, "mmap") in roundtrip[t]):
             cells = []
             for access in ("rw", "mmap"):
@@ -271,7 +280,8 @@ for t in targets:
                              f"({'none' if lo is None else f'{lo:g}'} – {'none' if hi is None else f'{hi:g}'})")
             rr = "; ".join(", ".join("none" if v is None else f"{v:g}" for v in get(t, drv, f"roundtrip_{a}_rounds") or [])
                            for a in ("rw", "mmap"))
-            md.append(f"| {drv} | " + " | ".join(cells) + f" | {rr} |")
+            sl = "; ".join(str(get(t, drv, f"roundtrip_{a}_silent_losses") or 0) for a in ("rw", "mmap"))
+            md.append(f"| {drv} | " + " | ".join(cells) + f" | {rr} | {sl} |")
         worst = get(t, "rig", "timer_wakeup_latency_max")
         if worst is not None:
             md += ["", f"The rig alone (cyclictest, no audio): its latest wakeup was {worst} ms late, "

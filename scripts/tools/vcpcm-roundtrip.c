@@ -13,7 +13,7 @@
  * runs) until a run of --seconds has no xrun on either stream:
  *
  *   vcpcm-roundtrip -P PLAY -C CAP [--mmap] [--from 16] [--to 1024] [--step 16] [-s 5]
- *   -> "smallest=PERIOD access=rw|mmap attempts=N ..." (smallest=none: not even --to)
+ *   -> "smallest=PERIOD access=rw|mmap attempts=N silent_losses=L ..." (smallest=none: not even --to)
  *
  * Timer-scheduled (--quantum Q): a sound server's way (PipeWire, PulseAudio
  * with tsched): a large ALSA period and buffer, and its own timer every Q
@@ -25,6 +25,13 @@
  *
  *   vcpcm-roundtrip --quantum Q -P PLAY -C CAP [--period 1024] [--buffer 16384] [-s 10]
  *   -> "quantum=Q wakeups=N short=M min_avail=F xruns=X ..."
+ *
+ * A run also stops when audio was lost without an xrun: a wakeup came more
+ * than a buffer after its period ended by the driver's position (counted as
+ * silent_losses in the result; see lost_ms()).
+ *
+ * --hwsync: at each wakeup ask both positions first (snd_pcm_avail), as
+ * clients that call it do; ALSA checks for an xrun at every such update.
  *
  * VCPCM_ROUNDTRIP_DEBUG=1 (the smallest-round-trip mode): per size, the least
  * playback queued and the most capture waiting at a wakeup, how late wakeups
@@ -53,9 +60,19 @@
 struct pair {
 	snd_pcm_t *play, *cap;
 	int mmap;
+	int hwsync;		/* ask both positions at each wakeup (snd_pcm_avail) */
 	short *buf;		/* RW: what was read, on its way back */
 	snd_pcm_uframes_t buf_frames, pending;	/* read, not yet written */
 };
+
+/* --hwsync: ask both positions at each wakeup, as clients calling snd_pcm_avail() do. */
+static int ask_position;
+
+/* The access form, for the result line. */
+static const char *form(int mmap)
+{
+	return mmap ? ask_position ? "mmap_hwsync" : "mmap" : ask_position ? "rw_hwsync" : "rw";
+}
 
 static void die(const char *what, int err)
 {
@@ -103,6 +120,7 @@ static int open_pair(struct pair *p, const char *pdev, const char *cdev, int mma
 
 	memset(p, 0, sizeof(*p));
 	p->mmap = mmap;
+	p->hwsync = ask_position;
 	if ((err = snd_pcm_open(&p->play, pdev, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK)) < 0)
 		die("open_playback", err);
 	if ((err = snd_pcm_open(&p->cap, cdev, SND_PCM_STREAM_CAPTURE, SND_PCM_NONBLOCK)) < 0)
@@ -217,6 +235,13 @@ static long move_mmap(struct pair *p, snd_pcm_uframes_t unit)
 
 static long move(struct pair *p, snd_pcm_uframes_t unit)
 {
+	/*
+	 * A hwsync makes the driver update its position now, and ALSA checks
+	 * for an xrun then; without it, an mmap client's driver is checked only
+	 * at its own interrupts (snd_pcm_avail_update asks for no update).
+	 */
+	if (p->hwsync && (snd_pcm_avail(p->cap) == -EPIPE || snd_pcm_avail(p->play) == -EPIPE))
+		return -EPIPE;
 	return p->mmap ? move_mmap(p, unit) : move_rw(p, unit);
 }
 
@@ -243,7 +268,53 @@ static void dump_status(struct pair *p)
 	snd_output_close(out);
 }
 
-/* One run at one period: 1 when it ran seconds without an xrun, 0 when not, <0 on error. */
+/* The last wakeups before an xrun (VCPCM_ROUNDTRIP_DEBUG). */
+#define RECENT 8
+struct wakeup {
+	double at_ms, late_ms;		/* since the trigger; after its period ended */
+	snd_pcm_sframes_t queued, waiting;	/* playback delay, capture avail */
+};
+
+static void print_recent(const struct wakeup *w, unsigned long n)
+{
+	unsigned long i = n > RECENT ? n - RECENT : 0;
+
+	for (i++; i <= n; i++)
+		fprintf(stderr, "  wakeup %lu: at %.3f ms, %.3f ms after its period, playback queued %ld, capture waiting %ld\n",
+			i, w[i % RECENT].at_ms, w[i % RECENT].late_ms, (long)w[i % RECENT].queued,
+			(long)w[i % RECENT].waiting);
+}
+
+/* When the stream started, on the monotonic clock (setup() asks for it). */
+static double trigger_time_ms(snd_pcm_t *pcm)
+{
+	snd_pcm_status_t *st;
+	snd_htimestamp_t tr;
+
+	snd_pcm_status_alloca(&st);
+	snd_pcm_status(pcm, st);
+	snd_pcm_status_get_trigger_htstamp(st, &tr);
+	return tr.tv_sec * 1e3 + tr.tv_nsec / 1e6;
+}
+
+/*
+ * How late a wakeup may come after its period ended, by the driver's
+ * position, before audio must have been lost: capture cannot hold more than a
+ * buffer, so a wakeup later than that with no xrun means the position skipped
+ * whole buffers it never delivered (a driver whose position wraps modulo the
+ * buffer after a stall of the machine does that silently: snd-dummy). Half a
+ * period and 100 ppm of the time run allow for report granularity and a real
+ * card's crystal drifting against the system's clock.
+ */
+static double lost_ms(unsigned int period, double run_ms)
+{
+	return 2.5 * period * 1000.0 / RATE + run_ms / 10000.0;
+}
+
+/*
+ * One run at one period: 1 when it ran seconds without an xrun, 0 when it
+ * stopped at an xrun or was refused, -1 when audio was lost without an xrun.
+ */
 static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int period,
 		    unsigned int seconds)
 {
@@ -256,10 +327,11 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	/* The margin: the least playback queued at a wakeup, the most capture waiting. */
 	snd_pcm_sframes_t least_queued = -1, most_waiting = 0;
 	/* How late wakeups came after the end of the period they were for (ms). */
-	double trigger_ms = 0, late_max = 0, late_sum = 0;
+	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late;
 	unsigned long late_n = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
 	long sum_min = -1, sum_max = 0;
+	struct wakeup recent[RECENT];
 
 	err = open_pair(&p, pdev, cdev, mmap, 0, period, 2 * period);
 	if (err < 0) {
@@ -284,28 +356,22 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 		snd_pcm_poll_descriptors_revents(p.cap, fds, (unsigned int)np, &rev);
 		if (!rev && snd_pcm_state(p.cap) == SND_PCM_STATE_RUNNING)
 			continue;
+		if (!trigger_ms)
+			trigger_ms = trigger_time_ms(p.cap);
+		/* Relative to the driver's clock, as its position says it ran. */
+		due = trigger_ms + (double)(moved / period + 1) * period * 1000.0 / RATE;
+		late = now_ms() - due;
+		late_sum += late;
+		late_n++;
+		if (late > late_max)
+			late_max = late;
 		if (getenv("VCPCM_ROUNDTRIP_DEBUG")) {
 			snd_pcm_sframes_t q = 0, w = snd_pcm_avail(p.cap);
-			double due, late;
-
-			if (!trigger_ms) {
-				snd_pcm_status_t *st;
-				snd_htimestamp_t tr;
-
-				snd_pcm_status_alloca(&st);
-				snd_pcm_status(p.cap, st);
-				snd_pcm_status_get_trigger_htstamp(st, &tr);
-				trigger_ms = tr.tv_sec * 1e3 + tr.tv_nsec / 1e6;
-			}
-			due = trigger_ms + (double)(moved / period + 1) * period * 1000.0 / RATE;
-			late = now_ms() - due;
-			late_sum += late;
-			late_n++;
-			if (late > late_max)
-				late_max = late;
+			struct wakeup *last = &recent[late_n % RECENT];
 
 			if (snd_pcm_delay(p.play, &q) == 0 && (least_queued < 0 || q < least_queued))
 				least_queued = q;
+			*last = (struct wakeup){ now_ms() - trigger_ms, late, q, w };
 			if (w > most_waiting)
 				most_waiting = w;
 			if (sum_min < 0 || q + w < sum_min)
@@ -319,6 +385,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			fprintf(stderr, "period %u: %s after %lu frames (%s)\n", period,
 				n == -EPIPE ? "xrun" : "error", moved, who_stopped(&p));
 			if (getenv("VCPCM_ROUNDTRIP_DEBUG")) {
+				print_recent(recent, late_n);
 				dump_status(&p);
 				/* snd-vcpcm's own account of the run, while the streams are still open. */
 				if (system("grep -A5 ' 0: ' /proc/asound/vcpcm/vcpcm 2>/dev/null") < 0)
@@ -326,12 +393,21 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			}
 			break;
 		}
+		if (late > lost_ms(period, now_ms() - trigger_ms)) {
+			ok = 0;
+			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: this wakeup came "
+				"%.3f ms after its period ended by the driver's position, more than the buffer "
+				"holds (the position skipped frames that were never captured or played)\n",
+				period, moved, late);
+			ok = -1;
+			break;
+		}
 		moved += (unsigned long)n;
 	}
 	if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
 		fprintf(stderr, "period %u: %s, least playback queued at a wakeup %ld, most capture waiting %ld, "
 			"wakeups after their period ended: mean %.3f ms, latest %.3f ms, queued+waiting %ld..%ld\n",
-			period, ok ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
+			period, ok == 1 ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
 			late_n ? late_sum / late_n : 0, late_max, sum_min, sum_max);
 	close_pair(&p);
 	return ok;
@@ -340,18 +416,21 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 static void smallest(const char *pdev, const char *cdev, int mmap, unsigned int from,
 		     unsigned int to, unsigned int step, unsigned int seconds)
 {
-	unsigned int period, attempts = 0;
+	unsigned int period, attempts = 0, silent = 0;
+	int ran;
 
 	for (period = from; period <= to; period += period / 8 > step ? period / 8 / step * step : step) {
 		attempts++;
-		if (run_once(pdev, cdev, mmap, period, seconds) == 1) {
-			printf("smallest=%u access=%s attempts=%u seconds=%u ms=%.3f\n", period,
-			       mmap ? "mmap" : "rw", attempts, seconds, period * 1000.0 / RATE);
+		ran = run_once(pdev, cdev, mmap, period, seconds);
+		silent += ran < 0;
+		if (ran == 1) {
+			printf("smallest=%u access=%s attempts=%u silent_losses=%u seconds=%u ms=%.3f\n", period,
+			       form(mmap), attempts, silent, seconds, period * 1000.0 / RATE);
 			return;
 		}
 	}
-	printf("smallest=none access=%s attempts=%u seconds=%u to=%u\n", mmap ? "mmap" : "rw",
-	       attempts, seconds, to);
+	printf("smallest=none access=%s attempts=%u silent_losses=%u seconds=%u to=%u\n",
+	       form(mmap), attempts, silent, seconds, to);
 }
 
 static void add_ns(struct timespec *t, long ns)
@@ -419,7 +498,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "playback", required_argument, NULL, 'P' }, { "capture", required_argument, NULL, 'C' },
-		{ "mmap", no_argument, NULL, 'm' }, { "seconds", required_argument, NULL, 's' },
+		{ "mmap", no_argument, NULL, 'm' }, { "hwsync", no_argument, NULL, 'h' }, { "seconds", required_argument, NULL, 's' },
 		{ "from", required_argument, NULL, 'f' }, { "to", required_argument, NULL, 't' },
 		{ "step", required_argument, NULL, 'S' }, { "quantum", required_argument, NULL, 'q' },
 		{ "period", required_argument, NULL, 'p' }, { "buffer", required_argument, NULL, 'b' },
@@ -431,11 +510,12 @@ int main(int argc, char **argv)
 	struct sched_param sp = { .sched_priority = 80 };
 	int c, mmap = 0;
 
-	while ((c = getopt_long(argc, argv, "P:C:ms:f:t:S:q:p:b:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "P:C:mhs:f:t:S:q:p:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'P': pdev = optarg; break;
 		case 'C': cdev = optarg; break;
 		case 'm': mmap = 1; break;
+		case 'h': ask_position = 1; break;
 		case 's': seconds = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'f': from = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 't': to = (unsigned int)strtoul(optarg, NULL, 0); break;
@@ -444,7 +524,7 @@ int main(int argc, char **argv)
 		case 'p': period = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'b': buffer = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: vcpcm-roundtrip -P DEV -C DEV [--mmap] [--from F --to T --step S] [-s S]\n"
+			fprintf(stderr, "usage: vcpcm-roundtrip -P DEV -C DEV [--mmap] [--hwsync] [--from F --to T --step S] [-s S]\n"
 					"       vcpcm-roundtrip -P DEV -C DEV --quantum Q [--period P --buffer B] [-s S]\n");
 			return 2;
 		}
