@@ -27,8 +27,9 @@
  *   -> "quantum=Q wakeups=N short=M min_avail=F xruns=X ..."
  *
  * A run also stops when audio was lost without an xrun: a wakeup came more
- * than a buffer after its period ended by the driver's position (counted as
- * silent_losses in the result; see lost_ms()).
+ * than a buffer after its period ended by the driver's position, or the
+ * position stayed behind the clock (counted as silent_losses in the result;
+ * see lost_ms() and slipped()).
  *
  * --hwsync: at each wakeup ask both positions first (snd_pcm_avail), as
  * clients that call it do; ALSA checks for an xrun at every such update.
@@ -312,6 +313,29 @@ static double lost_ms(unsigned int period, double run_ms)
 }
 
 /*
+ * A position that slipped: capture delivered fewer frames than the clock ran,
+ * wakeup after wakeup. Read right after a period came, the shortfall (time
+ * since the trigger less what was read and what waits) is only how late the
+ * client runs; a stall makes it large once. When it stays over half a period
+ * (plus 100 ppm of drift) for 8 wakeups in a row, frames were skipped that
+ * nobody captured (snd-dummy can lose a period so). Returns the shortfall in
+ * ms, positive only once that is so (negative: not a slip).
+ */
+static double slipped(struct pair *p, double trigger_ms, unsigned long moved, unsigned int period,
+		      unsigned int *streak)
+{
+	snd_pcm_sframes_t waiting = snd_pcm_avail_update(p->cap);	/* no hwsync: as it was */
+	double run_ms = now_ms() - trigger_ms;
+	double behind = run_ms - (double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)) * 1000.0 / RATE;
+
+	if (waiting < 0 || behind <= 0.5 * period * 1000.0 / RATE + run_ms / 10000.0) {
+		*streak = 0;
+		return -behind;
+	}
+	return ++*streak >= 8 ? behind : -behind;
+}
+
+/*
  * One run at one period: 1 when it ran seconds without an xrun, 0 when it
  * stopped at an xrun or was refused, -1 when audio was lost without an xrun.
  */
@@ -327,8 +351,9 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	/* The margin: the least playback queued at a wakeup, the most capture waiting. */
 	snd_pcm_sframes_t least_queued = -1, most_waiting = 0;
 	/* How late wakeups came after the end of the period they were for (ms). */
-	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late;
-	unsigned long late_n = 0;
+	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late, behind;
+	unsigned int slip_streak = 0;
+	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
 	long sum_min = -1, sum_max = 0;
 	struct wakeup recent[RECENT];
@@ -363,6 +388,8 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 		late = now_ms() - due;
 		late_sum += late;
 		late_n++;
+		late_1ms += late > 1.0;
+		late_2ms += late > 2.0;
 		if (late > late_max)
 			late_max = late;
 		if (getenv("VCPCM_ROUNDTRIP_DEBUG")) {
@@ -393,22 +420,25 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			}
 			break;
 		}
-		if (late > lost_ms(period, now_ms() - trigger_ms)) {
-			ok = 0;
-			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: this wakeup came "
-				"%.3f ms after its period ended by the driver's position, more than the buffer "
-				"holds (the position skipped frames that were never captured or played)\n",
-				period, moved, late);
+		moved += (unsigned long)n;
+		behind = slipped(&p, trigger_ms, moved, period, &slip_streak);
+		if (late > lost_ms(period, now_ms() - trigger_ms) || behind > 0) {
+			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: %s\n", period, moved,
+				behind > 0 ? "the driver's position stayed behind the clock (frames skipped)" :
+				"a wakeup came more than a buffer after its period ended by the driver's position");
+			if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
+				fprintf(stderr, "  this wakeup %.3f ms after its period, position %.3f ms behind\n",
+					late, behind > 0 ? behind : -behind);
 			ok = -1;
 			break;
 		}
-		moved += (unsigned long)n;
 	}
 	if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
 		fprintf(stderr, "period %u: %s, least playback queued at a wakeup %ld, most capture waiting %ld, "
-			"wakeups after their period ended: mean %.3f ms, latest %.3f ms, queued+waiting %ld..%ld\n",
+			"wakeups after their period ended: mean %.3f ms, latest %.3f ms, %lu of %lu over 1 ms, %lu over 2 ms, "
+			"queued+waiting %ld..%ld\n",
 			period, ok == 1 ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
-			late_n ? late_sum / late_n : 0, late_max, sum_min, sum_max);
+			late_n ? late_sum / late_n : 0, late_max, late_1ms, late_n, late_2ms, sum_min, sum_max);
 	close_pair(&p);
 	return ok;
 }
