@@ -318,21 +318,21 @@ static double lost_ms(unsigned int period, double run_ms)
  * since the trigger less what was read and what waits) is only how late the
  * client runs; a stall makes it large once. When it stays over half a period
  * (plus 100 ppm of drift) for 8 wakeups in a row, frames were skipped that
- * nobody captured (snd-dummy can lose a period so). Returns the shortfall in
- * ms, positive only once that is so (negative: not a slip).
+ * nobody captured (snd-dummy can lose a period so). Returns 1 once that is
+ * so, with the shortfall in *behind_ms.
  */
-static double slipped(struct pair *p, double trigger_ms, unsigned long moved, unsigned int period,
-		      unsigned int *streak)
+static int slipped(struct pair *p, double trigger_ms, unsigned long moved, unsigned int period,
+		   unsigned int *streak, double *behind_ms)
 {
 	snd_pcm_sframes_t waiting = snd_pcm_avail_update(p->cap);	/* no hwsync: as it was */
 	double run_ms = now_ms() - trigger_ms;
-	double behind = run_ms - (double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)) * 1000.0 / RATE;
 
-	if (waiting < 0 || behind <= 0.5 * period * 1000.0 / RATE + run_ms / 10000.0) {
+	*behind_ms = run_ms - (double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)) * 1000.0 / RATE;
+	if (waiting < 0 || *behind_ms <= 0.5 * period * 1000.0 / RATE + run_ms / 10000.0) {
 		*streak = 0;
-		return -behind;
+		return 0;
 	}
-	return ++*streak >= 8 ? behind : -behind;
+	return ++*streak >= 8;
 }
 
 /*
@@ -353,6 +353,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	/* How late wakeups came after the end of the period they were for (ms). */
 	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late, behind;
 	unsigned int slip_streak = 0;
+	int slip;
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
 	long sum_min = -1, sum_max = 0;
@@ -421,14 +422,14 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			break;
 		}
 		moved += (unsigned long)n;
-		behind = slipped(&p, trigger_ms, moved, period, &slip_streak);
-		if (late > lost_ms(period, now_ms() - trigger_ms) || behind > 0) {
+		slip = slipped(&p, trigger_ms, moved, period, &slip_streak, &behind);
+		if (late > lost_ms(period, now_ms() - trigger_ms) || slip) {
 			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: %s\n", period, moved,
-				behind > 0 ? "the driver's position stayed behind the clock (frames skipped)" :
+				slip ? "the driver's position stayed behind the clock (frames skipped)" :
 				"a wakeup came more than a buffer after its period ended by the driver's position");
 			if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
 				fprintf(stderr, "  this wakeup %.3f ms after its period, position %.3f ms behind\n",
-					late, behind > 0 ? behind : -behind);
+					late, behind);
 			ok = -1;
 			break;
 		}
