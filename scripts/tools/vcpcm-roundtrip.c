@@ -314,25 +314,39 @@ static double lost_ms(unsigned int period, double run_ms)
 
 /*
  * A position that slipped: capture delivered fewer frames than the clock ran,
- * wakeup after wakeup. Read right after a period came, the shortfall (time
- * since the trigger less what was read and what waits) is only how late the
- * client runs; a stall makes it large once. When it stays over half a period
- * (plus 100 ppm of drift) for 8 wakeups in a row, frames were skipped that
- * nobody captured (snd-dummy can lose a period so). Returns 1 once that is
- * so, with the shortfall in *behind_ms.
+ * more so than before, wakeup after wakeup. Read right after a period came,
+ * the shortfall (time since the trigger less what was read and what waits)
+ * is the device's capture latency (frames not delivered yet: its report
+ * granularity) plus how late the client runs; a stall makes it large once.
+ * Its least value so far is that latency. When the shortfall stays over it
+ * by more than half a period (plus 100 ppm of drift) for 8 wakeups in a row,
+ * frames were skipped that nobody captured (snd-dummy can lose a period so).
+ * Returns 1 once that is so, with the excess in *slip_ms.
  */
+struct slip {
+	int seen;		/* floor_ms holds a value */
+	double floor_ms;	/* the least shortfall so far */
+	unsigned int streak;	/* wakeups in a row over it */
+};
+
 static int slipped(struct pair *p, double trigger_ms, unsigned long moved, unsigned int period,
-		   unsigned int *streak, double *behind_ms)
+		   struct slip *sl, double *slip_ms)
 {
 	snd_pcm_sframes_t waiting = snd_pcm_avail_update(p->cap);	/* no hwsync: as it was */
 	double run_ms = now_ms() - trigger_ms;
+	double behind = run_ms - (double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)) * 1000.0 / RATE;
 
-	*behind_ms = run_ms - (double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)) * 1000.0 / RATE;
-	if (waiting < 0 || *behind_ms <= 0.5 * period * 1000.0 / RATE + run_ms / 10000.0) {
-		*streak = 0;
+	if (waiting < 0)
+		return 0;
+	if (!sl->seen || behind < sl->floor_ms)
+		sl->floor_ms = behind;
+	sl->seen = 1;
+	*slip_ms = behind - sl->floor_ms;
+	if (*slip_ms <= 0.5 * period * 1000.0 / RATE + run_ms / 10000.0) {
+		sl->streak = 0;
 		return 0;
 	}
-	return ++*streak >= 8;
+	return ++sl->streak >= 8;
 }
 
 /*
@@ -351,8 +365,8 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	/* The margin: the least playback queued at a wakeup, the most capture waiting. */
 	snd_pcm_sframes_t least_queued = -1, most_waiting = 0;
 	/* How late wakeups came after the end of the period they were for (ms). */
-	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late, behind;
-	unsigned int slip_streak = 0;
+	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late, behind = 0;
+	struct slip sl = { 0, 0, 0 };
 	int slip;
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
@@ -422,14 +436,14 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			break;
 		}
 		moved += (unsigned long)n;
-		slip = slipped(&p, trigger_ms, moved, period, &slip_streak, &behind);
+		slip = slipped(&p, trigger_ms, moved, period, &sl, &behind);
 		if (late > lost_ms(period, now_ms() - trigger_ms) || slip) {
 			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: %s\n", period, moved,
-				slip ? "the driver's position stayed behind the clock (frames skipped)" :
+				slip ? "the driver's position fell behind the clock and stayed there (frames skipped)" :
 				"a wakeup came more than a buffer after its period ended by the driver's position");
 			if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
-				fprintf(stderr, "  this wakeup %.3f ms after its period, position %.3f ms behind\n",
-					late, behind);
+				fprintf(stderr, "  this wakeup %.3f ms after its period, position %.3f ms further behind "
+					"than its least\n", late, behind);
 			ok = -1;
 			break;
 		}
