@@ -5,6 +5,10 @@
  * core cannot include kernel headers, so it uses these; the glue turns
  * them into the kernel's own (vcpcm_kernel_errno()), which differ on some
  * architectures (alpha, mips, parisc, sparc).
+ *
+ * A new error goes in three places: here, vcpcm_kernel_errno() below and
+ * vcpcm_result_errno() (src/core/protocol.cpp), which refuses any other
+ * RESULT. (One X-macro list would do, but checkpatch refuses such macros.)
  */
 #ifndef VCPCM_ERRNO_H
 #define VCPCM_ERRNO_H
