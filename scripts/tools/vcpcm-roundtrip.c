@@ -28,8 +28,8 @@
  *
  * A run also stops when audio was lost without an xrun: a wakeup came more
  * than a buffer after its period ended by the driver's position, or the
- * position stayed behind the clock (counted as silent_losses in the result;
- * see lost_ms() and slipped()).
+ * position fell further behind the clock than it had been and stayed there
+ * (counted as silent_losses in the result; see lost_ms() and slipped()).
  *
  * --hwsync: at each wakeup ask both positions first (snd_pcm_avail), as
  * clients that call it do; ALSA checks for an xrun at every such update.
