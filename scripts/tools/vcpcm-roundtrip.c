@@ -45,6 +45,7 @@
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -304,12 +305,22 @@ static double trigger_time_ms(snd_pcm_t *pcm)
  * buffer, so a wakeup later than that with no xrun means the position skipped
  * whole buffers it never delivered (a driver whose position wraps modulo the
  * buffer after a stall of the machine does that silently: snd-dummy). Half a
- * period and 100 ppm of the time run allow for report granularity and a real
- * card's crystal drifting against the system's clock.
+ * period more allows for report granularity, and the drift.
  */
+static double frames_ms(double frames)
+{
+	return frames * 1000.0 / RATE;
+}
+
+/* What a real card's crystal may drift against the system's clock: 100 ppm. */
+static double drift_ms(double run_ms)
+{
+	return run_ms / 10000.0;
+}
+
 static double lost_ms(unsigned int period, double run_ms)
 {
-	return 2.5 * period * 1000.0 / RATE + run_ms / 10000.0;
+	return frames_ms(2.5 * period) + drift_ms(run_ms);
 }
 
 /*
@@ -319,13 +330,19 @@ static double lost_ms(unsigned int period, double run_ms)
  * is the device's capture latency (frames not delivered yet: its report
  * granularity) plus how late the client runs; a stall makes it large once.
  * Its least value so far is that latency. When the shortfall stays over it
- * by more than half a period (plus 100 ppm of drift) for 8 wakeups in a row,
+ * by more than half a period (plus the drift) for SLIP_WAKEUPS in a row,
  * frames were skipped that nobody captured (snd-dummy can lose a period so).
  * Returns 1 once that is so, with the excess in *slip_ms.
  */
+/*
+ * Wakeups in a row: a client that runs late for a while and a quarter-period
+ * report granularity (snd-vcpcm at 48 frames: 0.5 ms) give runs of 2 (1 in
+ * 40 runs: 8); a skipped period lasts to the end.
+ */
+#define SLIP_WAKEUPS 32
+
 struct slip {
-	int seen;		/* floor_ms holds a value */
-	double floor_ms;	/* the least shortfall so far */
+	double floor_ms;	/* the least shortfall so far (start: HUGE_VAL) */
 	unsigned int streak;	/* wakeups in a row over it */
 };
 
@@ -334,19 +351,18 @@ static int slipped(struct pair *p, double trigger_ms, unsigned long moved, unsig
 {
 	snd_pcm_sframes_t waiting = snd_pcm_avail_update(p->cap);	/* no hwsync: as it was */
 	double run_ms = now_ms() - trigger_ms;
-	double behind = run_ms - (double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)) * 1000.0 / RATE;
+	double behind = run_ms - frames_ms((double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)));
 
 	if (waiting < 0)
 		return 0;
-	if (!sl->seen || behind < sl->floor_ms)
+	if (behind < sl->floor_ms)
 		sl->floor_ms = behind;
-	sl->seen = 1;
 	*slip_ms = behind - sl->floor_ms;
-	if (*slip_ms <= 0.5 * period * 1000.0 / RATE + run_ms / 10000.0) {
+	if (*slip_ms <= frames_ms(0.5 * period) + drift_ms(run_ms)) {
 		sl->streak = 0;
 		return 0;
 	}
-	return ++sl->streak >= 8;
+	return ++sl->streak >= SLIP_WAKEUPS;
 }
 
 /*
@@ -366,7 +382,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	snd_pcm_sframes_t least_queued = -1, most_waiting = 0;
 	/* How late wakeups came after the end of the period they were for (ms). */
 	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late, behind = 0;
-	struct slip sl = { 0, 0, 0 };
+	struct slip sl = { HUGE_VAL, 0 };
 	int slip;
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
@@ -399,7 +415,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 		if (!trigger_ms)
 			trigger_ms = trigger_time_ms(p.cap);
 		/* Relative to the driver's clock, as its position says it ran. */
-		due = trigger_ms + (double)(moved / period + 1) * period * 1000.0 / RATE;
+		due = trigger_ms + frames_ms((double)(moved / period + 1) * period);
 		late = now_ms() - due;
 		late_sum += late;
 		late_n++;
