@@ -67,7 +67,8 @@ debs_resolve "${want[@]}"
 # The arm64 indexes exist only after an apt-get update that followed --add-architecture.
 if [ -z "${debs_cand[busybox-static]}" ]; then
 	log "apt-get update (arm64 indexes)"
-	apt-get update -qq >/dev/null
+	# A mirror caught mid-sync fails one index now and then: go on with what apt has.
+	apt-get update -qq >/dev/null || log "apt-get update reported errors; going on with the lists it has"
 	debs_forget
 	debs_resolve "${want[@]}"
 fi
