@@ -65,9 +65,7 @@ for arch in armhf armel; do
 	flock 9
 	find_abis "$arch"
 	if [ -z "${abis[armmp]:-}${abis[rpi]:-}" ]; then
-		log "apt-get update ($arch indexes)"
-		apt-get update -qq >/dev/null || true
-		debs_forget
+		debs_update
 		find_abis "$arch"
 	fi
 	for flavour in ${flavours[$arch]}; do

@@ -65,11 +65,10 @@ done
 [ ! -f "$(arm64_rootfs)/.vcpcm-stamp" ] || want+=($(sed 's/_.*//' "$(arm64_rootfs)/.vcpcm-stamp"))
 debs_resolve "${want[@]}"
 # The arm64 indexes exist only after an apt-get update that followed --add-architecture.
-if [ -z "${debs_cand[busybox-static]}" ]; then
-	log "apt-get update (arm64 indexes)"
-	# A mirror caught mid-sync fails one index now and then: go on with what apt has.
-	apt-get update -qq >/dev/null || log "apt-get update reported errors; going on with the lists it has"
-	debs_forget
+# (The kernels may be in a release, such as bookworm-security, that an update failed.)
+if [ -z "${debs_cand[busybox-static]}" ] || [ -z "${debs_cand[linux-headers-${kvers[0]}]}" ] ||
+	[ -z "${debs_cand[linux-headers-${kvers[1]}]}" ]; then
+	debs_update
 	debs_resolve "${want[@]}"
 fi
 fetch_kernel "${kvers[0]}"

@@ -38,6 +38,19 @@ debs_resolve() {
 # Forget what was resolved (after an apt-get update).
 debs_forget() { debs_cand=(); }
 
+# apt-get update for debs_arch's indexes, then forget what was resolved. One index
+# failing (a mirror mid-sync: "File has unexpected size") makes apt keep none of that
+# release's new lists, for any architecture: then fetch the lists of this one alone
+# (apt drops the other foreign architectures' lists; their scripts fetch them again).
+debs_update() {
+	log "apt-get update ($debs_arch indexes)"
+	apt-get update -qq >/dev/null 2>&1 ||
+		apt-get update -qq -o APT::Architectures::="$(dpkg --print-architecture)" \
+			-o APT::Architectures::="$debs_arch" >/dev/null ||
+		log "apt-get update reported errors; going on with the lists it has"
+	debs_forget
+}
+
 debs_fetch() {	# PKG
 	local f=${debs_cand[$1]:-}
 	[ -n "$f" ] || return 1
