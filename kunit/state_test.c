@@ -593,12 +593,15 @@ static void capture_lost_by_the_remote_is_an_overrun(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.overrun, 1u);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 0u);
 	KUNIT_EXPECT_NULL(test, memchr_inv(sw, 0, 32));
-	/* Free-running (dsnoop's slave), a gap is just a gap, as with DMA. */
+	/*
+	 * Free-running too (dsnoop's slave): DMA never skips data, and dsnoop
+	 * hears of the gap only by the xrun.
+	 */
 	s = prepared_stream(test, l, VCPCM_DIR_CAPTURE, &g, &timing, sw);
 	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 1), 0);
 	KUNIT_ASSERT_EQ(test, capture_msg_lost(s, 1, data, 4, 6, &ev), 0);
-	KUNIT_EXPECT_EQ(test, ev.overrun, 0u);
-	KUNIT_EXPECT_MEMEQ(test, sw, data, 4);
+	KUNIT_EXPECT_EQ(test, ev.overrun, 1u);
+	KUNIT_EXPECT_NULL(test, memchr_inv(sw, 0, 32));
 }
 
 /* A RESULT answers only the request that carries its tag. */
@@ -757,7 +760,7 @@ static void reset_keeps_a_running_stream_running(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 1200), -VCPCM_EPIPE);
 }
 
-/* A remote that ran dry says so; free-running playback does not care. */
+/* A remote that ran dry says so; the glue judges it by the stop threshold. */
 static void underrun_reports_are_passed_on(struct kunit *test)
 {
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -780,6 +783,40 @@ static void underrun_reports_are_passed_on(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ev.drained, 1u);
 }
 
+/*
+ * Free-running playback (dmix's slave) runs dry only when the link is late:
+ * that silence is passed on too, never hidden (dmix hears of it by the xrun).
+ */
+static void free_running_underrun_is_passed_on(struct kunit *test)
+{
+	struct vcpcm_ring_geometry g = {
+		.sw_bytes = 64, .period_bytes = 16, .frame_bytes = 4, .hw_bytes = 64,
+		.max_chunk = 64, .boundary = 1 << 20,
+	};
+	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000000 };
+	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	u8 *sw = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct vcpcm_msg m = { .type = VCPCM_MSG_COMPLETE };
+	struct vcpcm_rx_event ev;
+	struct vcpcm_stream *s;
+	u8 msg[64];
+	int len;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, sw);
+	s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 16), 0);
+	m.u.complete.count = 16;
+	m.u.complete.seq = 1;
+	m.u.complete.epoch = 1;
+	m.u.complete.underrun = 32;
+	len = vcpcm_msg_encode(&m, msg, sizeof(msg));
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
+	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	KUNIT_EXPECT_EQ(test, ev.underrun_bytes, 32u);
+	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
+}
+
 static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(state_table_is_exact),
 	KUNIT_CASE(stream_follows_the_state_machine),
@@ -793,6 +830,7 @@ static struct kunit_case vcpcm_state_cases[] = {
 	KUNIT_CASE(no_data_between_config_and_prepare),
 	KUNIT_CASE(reset_keeps_a_running_stream_running),
 	KUNIT_CASE(underrun_reports_are_passed_on),
+	KUNIT_CASE(free_running_underrun_is_passed_on),
 	KUNIT_CASE(position_interpolates_between_reports),
 	KUNIT_CASE(position_never_passes_what_was_sent),
 	KUNIT_CASE(position_lapping_the_buffer_is_reported),

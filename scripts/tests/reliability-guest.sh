@@ -105,6 +105,23 @@ after=$(sed -n 's/^injected: //p' $ctl)
 check "a 50 ms delay mid-stream: injected, no xrun, loopback bit-exact" \
 	test "$echorc$lbrc" = 00 -a "$after" -gt "$before"
 
+# dmix runs its slave free and the driver keeps only one dmix period (21 ms)
+# queued ahead of it, so a 100 ms delay runs the remote dry. dmix must hear of
+# that silence as an xrun (it recovers its slave and tells its clients, who
+# say "underrun!!!" and play on), never as a silent gap.
+dmesg -c >/dev/null
+aplay -D dmix:CARD=vcpcm,DEV=0,SUBDEV=0,FORMAT=S16_LE,RATE=48000,CHANNELS=2 \
+	-t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero 2>/tmp/dmix-delay.err &
+ap=$!
+sleep 1
+echo "delay ms=100" >$ctl
+wait $ap
+aprc=$?
+sed 's/^/    /' /tmp/dmix-delay.err
+check "a 100 ms delay under dmix: its client hears of the gap (underrun), plays on to the end" \
+	sh -c "test $aprc = 0 && grep -q 'underrun!!!' /tmp/dmix-delay.err &&
+		dmesg | grep -q 'the remote ran dry and played silence (underrun)'"
+
 # 2. Teardown while busy.
 aplay -q -D $dev -t raw -f S16_LE -r 48000 -c 2 -d 3 /dev/zero 2>/tmp/busy.err &
 ap=$!

@@ -80,7 +80,6 @@ public:
 	uint32_t hw_pos() const { return sw_io_; }
 	uint32_t in_flight() const { return hw_ready_; }
 	uint32_t pending() const { return sw_ready_; }
-	bool free_running() const { return free_running_; }
 private:
 	RingGeometry g_;
 	ApplPointer appl_;
@@ -107,7 +106,6 @@ public:
 	// Like DMA, keep writing over unread data (the application set a stop
 	// threshold beyond the buffer, as dsnoop does). Until the next reset.
 	void run_free() { free_running_ = true; }
-	bool free_running() const { return free_running_; }
 	// ALSA moved appl_ptr to the position (SNDRV_PCM_IOCTL_RESET).
 	void rebase(uint64_t appl_ptr);
 	uint32_t hw_pos() const { return sw_io_; }

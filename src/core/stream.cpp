@@ -432,10 +432,8 @@ int Stream::on_complete(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	ev.kind = VCPCM_RX_POSITION;
 	ev.periods = static_cast<uint32_t>(periods);
 	ev.drained = !play_.in_flight() && !play_.pending();
-	// Free-running playback (dmix) is told nothing of underruns by ALSA
-	// either; anything else heard silence the application never wrote.
-	if (!play_.free_running())
-		ev.underrun_bytes = m.u.complete.underrun;
+	// The glue judges it: whether the application let the buffer run dry.
+	ev.underrun_bytes = m.u.complete.underrun;
 	return 0;
 }
 
@@ -458,8 +456,9 @@ int Stream::on_capture(const vcpcm_msg &m, vcpcm_rx_event &ev)
 	if (err)
 		return err;
 	// The remote dropped data before this: a gap the application must
-	// hear of (dsnoop's free-running slave does not care, like DMA).
-	if (m.u.capture.lost && !cap_.free_running()) {
+	// hear of. Free-running too (dsnoop's slave): DMA never skips data, and
+	// without the xrun dsnoop's clients would read on across the gap.
+	if (m.u.capture.lost) {
 		stats_.overruns++;
 		ev.kind = VCPCM_RX_POSITION;
 		ev.overrun = 1;

@@ -239,9 +239,17 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 			   "no room for the captured data, or the remote lost some (overrun)");
 		return;
 	}
-	/* A remote that ran dry played silence the application never wrote. */
+	/*
+	 * A remote that ran dry played silence the application never wrote: an
+	 * xrun, unless the application lets the buffer run past what it wrote
+	 * (a stop threshold beyond the buffer). Free-running playback (dmix's
+	 * slave) is sent round whatever was written, so there only a late link
+	 * runs it dry; DMA never would, and dmix hears of it only by the xrun
+	 * (it recovers the slave and tells its clients), not by a silent gap.
+	 */
 	if (ev->underrun_bytes && runtime->state == SNDRV_PCM_STATE_RUNNING &&
-	    runtime->stop_threshold <= runtime->buffer_size) {
+	    (runtime->stop_threshold <= runtime->buffer_size ||
+	     runtime->stop_threshold >= runtime->boundary)) {
 		sub->underruns++;
 		vcpcm_xrun(sub, substream, "the remote ran dry and played silence (underrun)");
 		return;
