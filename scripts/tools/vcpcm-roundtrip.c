@@ -28,8 +28,11 @@
  *
  * A run also stops when audio was lost without an xrun: a wakeup came more
  * than a buffer after its period ended by the driver's position, or the
- * position fell further behind the clock than it had been and stayed there
- * (counted as silent_losses in the result; see lost_ms() and slipped()).
+ * position fell further behind the clock than it had been and stayed there,
+ * or (mmap) playback was written after its time to play, the driver's
+ * position had passed it, and only a position query found that (counted as
+ * silent_losses in the result; see lost_ms(), slipped() and
+ * late_write_unseen()).
  *
  * --hwsync: at each wakeup ask both positions first (snd_pcm_avail), as
  * clients that call it do; ALSA checks for an xrun at every such update.
@@ -366,6 +369,32 @@ static int slipped(struct pair *p, double trigger_ms, unsigned long moved, unsig
 }
 
 /*
+ * An mmap client's late write: playback frames written after their time to
+ * play came (frame f of a stream started at the trigger plays f frames of
+ * time after it: the prefill, then what was written), by more than half a
+ * period (a device that takes frames at report ticks, a quarter period apart,
+ * needs them only at its next tick) and the drift. The device played
+ * something else there (a DMA card its stale buffer, a remote silence). An
+ * mmap commit asks for no position update, so ALSA sees the xrun only if the
+ * driver reports it (snd-vcpcm's remote runs dry and says so) or updates its
+ * position before the write catches up (snd-dummy does at its period timer
+ * only). Asked now: 1 when the driver's own position had passed those frames
+ * with the stream still running, audio lost without an xrun. (RW and
+ * --hwsync clients ask at every write: ALSA checks then.)
+ */
+static int late_write_unseen(struct pair *p, double trigger_ms, unsigned long frame,
+			     unsigned int period, double *late_by_ms)
+{
+	double run_ms = now_ms() - trigger_ms;
+
+	*late_by_ms = run_ms - frames_ms((double)frame);
+	if (!p->mmap || p->hwsync || *late_by_ms <= frames_ms(0.5 * period) + drift_ms(run_ms) ||
+	    snd_pcm_state(p->play) != SND_PCM_STATE_RUNNING)
+		return 0;
+	return snd_pcm_avail(p->play) == -EPIPE;
+}
+
+/*
  * One run at one period: 1 when it ran seconds without an xrun, 0 when it
  * stopped at an xrun or was refused, -1 when audio was lost without an xrun.
  */
@@ -384,6 +413,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	double trigger_ms = 0, late_max = 0, late_sum = 0, due, late, behind = 0;
 	struct slip sl = { HUGE_VAL, 0 };
 	int slip;
+	double late_write;	/* how long after its time to play the next write came */
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
 	long sum_min = -1, sum_max = 0;
@@ -436,6 +466,14 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 				sum_min = q + w;
 			if (q + w > sum_max)
 				sum_max = q + w;
+		}
+		/* The next write starts at frame prefill + what was written so far. */
+		if (late_write_unseen(&p, trigger_ms, 2UL * period + moved, period, &late_write)) {
+			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: playback "
+				"was due %.3f ms before this write and the driver's position had passed it, "
+				"seen only when asked\n", period, moved, late_write);
+			ok = -1;
+			break;
 		}
 		n = move(&p, period);
 		if (n < 0) {
