@@ -205,14 +205,29 @@ static struct vcpcm_stream *prepared_stream(struct kunit *test, struct fake_link
 	return s;
 }
 
-/* Free-running playback (dmix's slave) sends from the buffer without acks. */
-static void stream_free_running_sends_without_acks(struct kunit *test)
+/*
+ * Playback of a 64-byte buffer (16-byte periods) started free-running, as
+ * dmix starts its slave, with a lead of one period; nothing sent before.
+ */
+static struct vcpcm_stream *free_running_playback(struct kunit *test, struct fake_link *l, u8 *sw)
 {
-	struct vcpcm_ring_geometry g = {
+	static const struct vcpcm_ring_geometry g = {
 		.sw_bytes = 64, .period_bytes = 16, .frame_bytes = 4, .hw_bytes = 64,
 		.max_chunk = 64, .boundary = 1 << 20,
 	};
-	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000000 };
+	static const struct vcpcm_stream_timing timing = {
+		.rate = 48000, .report_interval_ns = 1000000,
+	};
+	struct vcpcm_stream *s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
+
+	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 0u);
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 16), 0);
+	return s;
+}
+
+/* Free-running playback (dmix's slave) sends from the buffer without acks. */
+static void stream_free_running_sends_without_acks(struct kunit *test)
+{
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	u8 *sw = kunit_kzalloc(test, 64, GFP_KERNEL);
 	struct vcpcm_stream *s;
@@ -223,9 +238,7 @@ static void stream_free_running_sends_without_acks(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sw);
 	for (i = 0; i < 64; i++)
 		sw[i] = i + 1;
-	s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
-	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 0u);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 16), 0);
+	s = free_running_playback(test, l, sw);
 	KUNIT_EXPECT_EQ(test, l->fifo_bytes, 16u);
 	KUNIT_EXPECT_MEMEQ(test, l->fifo, sw, 16);
 	/* Each report refills the lead from the next part of the buffer. */
@@ -760,25 +773,31 @@ static void reset_keeps_a_running_stream_running(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(s, 1200), -VCPCM_EPIPE);
 }
 
+/* The first report of a run: the remote consumed count bytes and ran dry for underrun. */
+static void first_report_with_underrun(struct kunit *test, struct vcpcm_stream *s, s32 count,
+				       u32 underrun, struct vcpcm_rx_event *ev)
+{
+	struct vcpcm_msg m = { .type = VCPCM_MSG_COMPLETE };
+	u8 msg[64];
+	int len;
+
+	m.u.complete.count = count;
+	m.u.complete.seq = 1;
+	m.u.complete.epoch = 1;
+	m.u.complete.underrun = underrun;
+	len = vcpcm_msg_encode(&m, msg, sizeof(msg));
+	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, ev), 0);
+	KUNIT_EXPECT_EQ(test, ev->kind, (u32)VCPCM_RX_POSITION);
+}
+
 /* A remote that ran dry says so; the glue judges it by the stop threshold. */
 static void underrun_reports_are_passed_on(struct kunit *test)
 {
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
-	struct vcpcm_msg m = { .type = VCPCM_MSG_COMPLETE };
 	struct vcpcm_rx_event ev;
-	struct vcpcm_stream *s;
-	u8 msg[64];
-	int len;
 
 	KUNIT_ASSERT_NOT_NULL(test, l);
-	s = running_playback(test, l, 256);
-	m.u.complete.count = 1024;
-	m.u.complete.seq = 1;
-	m.u.complete.epoch = 1;
-	m.u.complete.underrun = 96;
-	len = vcpcm_msg_encode(&m, msg, sizeof(msg));
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
-	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	first_report_with_underrun(test, running_playback(test, l, 256), 1024, 96, &ev);
 	KUNIT_EXPECT_EQ(test, ev.underrun_bytes, 96u);
 	KUNIT_EXPECT_EQ(test, ev.drained, 1u);
 }
@@ -789,30 +808,15 @@ static void underrun_reports_are_passed_on(struct kunit *test)
  */
 static void free_running_underrun_is_passed_on(struct kunit *test)
 {
-	struct vcpcm_ring_geometry g = {
-		.sw_bytes = 64, .period_bytes = 16, .frame_bytes = 4, .hw_bytes = 64,
-		.max_chunk = 64, .boundary = 1 << 20,
-	};
-	struct vcpcm_stream_timing timing = { .rate = 48000, .report_interval_ns = 1000000 };
 	struct fake_link *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 	u8 *sw = kunit_kzalloc(test, 64, GFP_KERNEL);
-	struct vcpcm_msg m = { .type = VCPCM_MSG_COMPLETE };
 	struct vcpcm_rx_event ev;
 	struct vcpcm_stream *s;
-	u8 msg[64];
-	int len;
 
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	KUNIT_ASSERT_NOT_NULL(test, sw);
-	s = prepared_stream(test, l, VCPCM_DIR_PLAYBACK, &g, &timing, sw);
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_start(s, 0, 16), 0);
-	m.u.complete.count = 16;
-	m.u.complete.seq = 1;
-	m.u.complete.epoch = 1;
-	m.u.complete.underrun = 32;
-	len = vcpcm_msg_encode(&m, msg, sizeof(msg));
-	KUNIT_ASSERT_EQ(test, vcpcm_stream_receive(s, msg, len, NULL, 0, 64, 0, &ev), 0);
-	KUNIT_EXPECT_EQ(test, ev.kind, (u32)VCPCM_RX_POSITION);
+	s = free_running_playback(test, l, sw);
+	first_report_with_underrun(test, s, 16, 32, &ev);
 	KUNIT_EXPECT_EQ(test, ev.underrun_bytes, 32u);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_hw_pos(s), 16u);
 }
