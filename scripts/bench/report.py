@@ -268,7 +268,10 @@ for t in targets:
                "A run also fails where audio was lost without an xrun: a wakeup came more than a buffer",
                "after its period ended by the driver's position, so the position skipped frames nobody",
                "captured or played (snd-dummy's position wraps modulo the buffer after a stall of the",
-               "machine). Silent losses: such runs, all sizes and rounds (RW; mmap).", "",
+               "machine); the position fell behind the clock and stayed there; or (mmap) playback was",
+               "written after its time to play and the driver's position had passed it unseen (an mmap",
+               "commit asks for no position update). Silent losses: such runs, all sizes and rounds",
+               "(RW; mmap).", "",
                "| driver | RW + poll | mmap + poll | rounds (RW; mmap) | silent losses |", "|---|---|---|---|---|"]
         for drv in (d for d in RT_DRIVERS if (d, "rw") in roundtrip[t] or (d, "mmap") in roundtrip[t]):
             cells = []
