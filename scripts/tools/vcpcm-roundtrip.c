@@ -39,7 +39,8 @@
  *
  * VCPCM_ROUNDTRIP_DEBUG=1 (the smallest-round-trip mode): per size, the least
  * playback queued and the most capture waiting at a wakeup, how late wakeups
- * came after their period ended (from the trigger timestamp), and at an xrun
+ * came after their period ended (from the trigger timestamp), how long each
+ * wakeup's work took (poll() returning to the write done), and at an xrun
  * both streams' status and snd-vcpcm's /proc account of the run.
  *
  * Exit 0 when the measurement ran (whatever the figures), 2 when the devices
@@ -415,6 +416,8 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	int slip;
 	double late_write;	/* how long after its time to play the next write came */
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
+	/* How long each wakeup took, from poll() returning to the write done (ms). */
+	double woke, busy, busy_sum = 0, busy_max = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
 	long sum_min = -1, sum_max = 0;
 	struct wakeup recent[RECENT];
@@ -442,6 +445,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 		snd_pcm_poll_descriptors_revents(p.cap, fds, (unsigned int)np, &rev);
 		if (!rev && snd_pcm_state(p.cap) == SND_PCM_STATE_RUNNING)
 			continue;
+		woke = now_ms();
 		if (!trigger_ms)
 			trigger_ms = trigger_time_ms(p.cap);
 		/* Relative to the driver's clock, as its position says it ran. */
@@ -490,6 +494,10 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			break;
 		}
 		moved += (unsigned long)n;
+		busy = now_ms() - woke;
+		busy_sum += busy;
+		if (busy > busy_max)
+			busy_max = busy;
 		slip = slipped(&p, trigger_ms, moved, period, &sl, &behind);
 		if (late > lost_ms(period, now_ms() - trigger_ms) || slip) {
 			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: %s\n", period, moved,
@@ -505,9 +513,10 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
 		fprintf(stderr, "period %u: %s, least playback queued at a wakeup %ld, most capture waiting %ld, "
 			"wakeups after their period ended: mean %.3f ms, latest %.3f ms, %lu of %lu over 1 ms, %lu over 2 ms, "
-			"queued+waiting %ld..%ld\n",
+			"queued+waiting %ld..%ld, each wakeup's work: mean %.3f ms, longest %.3f ms\n",
 			period, ok == 1 ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
-			late_n ? late_sum / late_n : 0, late_max, late_1ms, late_n, late_2ms, sum_min, sum_max);
+			late_n ? late_sum / late_n : 0, late_max, late_1ms, late_n, late_2ms, sum_min, sum_max,
+			late_n ? busy_sum / late_n : 0, busy_max);
 	close_pair(&p);
 	return ok;
 }
