@@ -60,6 +60,18 @@ else
 	fail "checkpatch: src/linux, kunit, include"
 fi
 
+# vcpcm-roundtrip's lost-audio checks (what make bench counts as silent losses) on
+# made-up runs: built into the cache, never into the repo.
+rc=0
+out=$(make -s -C "$VCPCM_TOP/scripts/tools" test 2>&1) || rc=$?
+checks=$(printf '%s\n' "$out" | grep -cE '^(PASS|FAIL): ' || true)
+if [ $rc = 0 ] && [ "$checks" -gt 0 ]; then
+	pass "tools: vcpcm-roundtrip's lost-audio checks on made-up runs ($checks checks)"
+else
+	printf '%s\n' "$out" | grep -vE '^PASS: ' | sed 's/^/    /' | tail -n 40
+	fail "tools: vcpcm-roundtrip's lost-audio checks on made-up runs"
+fi
+
 # The reference remote's modes (loopback, wav, alsa) against a fake host over a socket:
 # built into the cache, never into the repo. Its own checks print as one summary here.
 remote_out=$VCPCM_CACHE/build/remote-host

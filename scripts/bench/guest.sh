@@ -17,7 +17,7 @@
 #                       "copies"); the round trip also runs on vremote (roundtrip.txt)
 #   tsched.txt          a timer-scheduled client (ALSA period 1024, its own wakeups every
 #                       quantum of BENCH_RT_QUANTA, "256 64"): wakeups that found less than
-#                       three quarters of a quantum of capture
+#                       three quarters of a quantum of capture (BENCH_RT_ROUNDS rounds)
 # Settings from the environment: BENCH_SECONDS, BENCH_PERIODS, BENCH_CPU_SECONDS,
 # BENCH_CPU_ROUNDS, BENCH_CPU_BULK_PARAMS (empty: no vcpcm_bulk windows), VCPCM_PARAMS,
 # BENCH_CONTROL_MMAP (1: the duplex runs and CPU windows again with control_mmap=1, as vcpcm_cmap).
@@ -132,11 +132,18 @@ while [ $round -le "$rounds" ]; do
 	done
 	round=$((round + 1))
 done
-for q in $quanta; do
-	for drv in vcpcm aloop dummy; do
-		set -- $(pair_of $drv)
-		echo "driver=$drv $(vcpcm-roundtrip -P $1 -C $2 --quantum $q -s 10 2>&1)" | tee -a "$out/tsched.txt"
+# The timer-scheduled client: as many rounds, interleaved too (one 10 s run per driver
+# and quantum is at the mercy of the rig's stalls).
+round=1
+while [ -n "$quanta" ] && [ $round -le "$rounds" ]; do
+	for q in $quanta; do
+		for drv in vcpcm aloop dummy; do
+			set -- $(pair_of $drv)
+			echo "driver=$drv round=$round $(vcpcm-roundtrip -P $1 -C $2 --quantum $q -s 10 2>&1)" |
+				tee -a "$out/tsched.txt"
+		done
 	done
+	round=$((round + 1))
 done
 remote_down
 

@@ -95,10 +95,17 @@ for t in targets:
     tsched[t] = {}
     tsf = os.path.join(raw, "tsched.txt")
     for d in (kv(l) for l in open(tsf) if "quantum=" in l) if os.path.exists(tsf) else ():
-        q = int(d["quantum"])
-        tsched[t][(d["driver"], q)] = d
-        for k in ("wakeups", "short", "min_avail", "xruns"):
-            fig(t, d["driver"], f"tsched_q{q}_{k}", int(d[k]), "count" if k != "min_avail" else "frames")
+        tsched[t].setdefault((d["driver"], int(d["quantum"])), []).append(d)
+    # Rounds: short wakeups as median (lowest – highest), as the round trip is; the rest
+    # over all rounds (wakeups and xruns add up, the least found is the least of all).
+    for (drv, q), runs in tsched[t].items():
+        shorts = [int(d["short"]) for d in runs]
+        fig(t, drv, f"tsched_q{q}_short_rounds", shorts, "count")
+        for what, v in (("short", median(shorts)), ("short_min", min(shorts)), ("short_max", max(shorts))):
+            fig(t, drv, f"tsched_q{q}_{what}", v, "count")
+        fig(t, drv, f"tsched_q{q}_wakeups", sum(int(d["wakeups"]) for d in runs), "count")
+        fig(t, drv, f"tsched_q{q}_xruns", sum(int(d["xruns"]) for d in runs), "count")
+        fig(t, drv, f"tsched_q{q}_min_avail", min(int(d["min_avail"]) for d in runs), "frames")
     duplex[t] = [kv(l) for l in open(os.path.join(raw, "duplex.txt")) if "driver=" in l] \
         if os.path.exists(os.path.join(raw, "duplex.txt")) else []
     # One line per window; a driver's windows add up (their mean, weighted by length).
@@ -295,13 +302,18 @@ for t in targets:
                "vcpcm-roundtrip --quantum Q: ALSA period 1024, buffer 16384 (snd-dummy's largest), its",
                "own timer every Q frames; at each wakeup `snd_pcm_avail()` (a hwsync), then it reads",
                "all there is and writes it to playback. Short: a wakeup that found less than three",
-               "quarters of a quantum. 10 s per quantum.", "",
+               "quarters of a quantum. 10 s per quantum and round; rounds interleaved over the drivers.",
+               "Short: median (lowest – highest) of the rounds, then each round; wakeups and xruns: all",
+               "rounds together. Least found: the least capture at any wakeup (a wakeup that catches",
+               "up after a stall of the machine comes right after the one before).", "",
                "`period wakeups`: off where the driver lets a client turn them off (as those servers do).", "",
-               "| driver | quantum | period wakeups | wakeups | short | least found (frames) | xruns |",
-               "|---|---|---|---|---|---|---|"]
-        for (drv, q), d in sorted(tsched[t].items(), key=lambda kv_: (-kv_[0][1], DRIVERS.index(kv_[0][0]))):
-            md.append(f"| {drv} | {q} | {d.get('period_wakeups', '?')} | {d['wakeups']} | {d['short']} | "
-                      f"{d['min_avail']} | {d['xruns']} |")
+               "| driver | quantum | period wakeups | wakeups | short | short per round | least found (frames) | xruns |",
+               "|---|---|---|---|---|---|---|---|"]
+        for (drv, q), runs in sorted(tsched[t].items(), key=lambda kv_: (-kv_[0][1], DRIVERS.index(kv_[0][0]))):
+            g = lambda k: get(t, drv, f"tsched_q{q}_{k}")
+            md.append(f"| {drv} | {q} | {runs[0].get('period_wakeups', '?')} | {g('wakeups')} | "
+                      f"{g('short'):g} ({g('short_min')} – {g('short_max')}) | "
+                      f"{', '.join(str(v) for v in g('short_rounds'))} | {g('min_avail')} | {g('xruns')} |")
         md.append("")
     md += [f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
            "xruns = playback + capture. The capture check compares the loopback with what was",

@@ -31,8 +31,7 @@
  * position fell further behind the clock than it had been and stayed there,
  * or (mmap) playback was written after its time to play, the driver's
  * position had passed it, and only a position query found that (counted as
- * silent_losses in the result; see lost_ms(), slipped() and
- * late_write_unseen()).
+ * silent_losses in the result; see roundtrip_checks.h).
  *
  * --hwsync: at each wakeup ask both positions first (snd_pcm_avail), as
  * clients that call it do; ALSA checks for an xrun at every such update.
@@ -57,9 +56,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "roundtrip_checks.h"
 #include "tool_util.h"
 
-#define RATE		48000
 #define CHANNELS	2
 #define FRAME_BYTES	(CHANNELS * 2)
 
@@ -303,94 +302,31 @@ static double trigger_time_ms(snd_pcm_t *pcm)
 	return tr.tv_sec * 1e3 + tr.tv_nsec / 1e6;
 }
 
-/*
- * How late a wakeup may come after its period ended, by the driver's
- * position, before audio must have been lost: capture cannot hold more than a
- * buffer, so a wakeup later than that with no xrun means the position skipped
- * whole buffers it never delivered (a driver whose position wraps modulo the
- * buffer after a stall of the machine does that silently: snd-dummy). Half a
- * period more allows for report granularity, and the drift.
- */
-static double frames_ms(double frames)
-{
-	return frames * 1000.0 / RATE;
-}
-
-/* What a real card's crystal may drift against the system's clock: 100 ppm. */
-static double drift_ms(double run_ms)
-{
-	return run_ms / 10000.0;
-}
-
-static double lost_ms(unsigned int period, double run_ms)
-{
-	return frames_ms(2.5 * period) + drift_ms(run_ms);
-}
-
-/*
- * A position that slipped: capture delivered fewer frames than the clock ran,
- * more so than before, wakeup after wakeup. Read right after a period came,
- * the shortfall (time since the trigger less what was read and what waits)
- * is the device's capture latency (frames not delivered yet: its report
- * granularity) plus how late the client runs; a stall makes it large once.
- * Its least value so far is that latency. When the shortfall stays over it
- * by more than half a period (plus the drift) for SLIP_WAKEUPS in a row,
- * frames were skipped that nobody captured (snd-dummy can lose a period so).
- * Returns 1 once that is so, with the excess in *slip_ms.
- */
-/*
- * Wakeups in a row: a client that runs late for a while and a quarter-period
- * report granularity (snd-vcpcm at 48 frames: 0.5 ms) give runs of 2 (1 in
- * 40 runs: 8); a skipped period lasts to the end.
- */
-#define SLIP_WAKEUPS 32
-
-struct slip {
-	double floor_ms;	/* the least shortfall so far (start: HUGE_VAL) */
-	unsigned int streak;	/* wakeups in a row over it */
-};
-
+/* Where a position that slipped shows: capture read plus what waits, now. */
 static int slipped(struct pair *p, double trigger_ms, unsigned long moved, unsigned int period,
 		   struct slip *sl, double *slip_ms)
 {
 	snd_pcm_sframes_t waiting = snd_pcm_avail_update(p->cap);	/* no hwsync: as it was */
-	double run_ms = now_ms() - trigger_ms;
-	double behind = run_ms - frames_ms((double)(moved + (waiting > 0 ? (unsigned long)waiting : 0)));
 
 	if (waiting < 0)
 		return 0;
-	if (behind < sl->floor_ms)
-		sl->floor_ms = behind;
-	*slip_ms = behind - sl->floor_ms;
-	if (*slip_ms <= frames_ms(0.5 * period) + drift_ms(run_ms)) {
-		sl->streak = 0;
-		return 0;
-	}
-	return ++sl->streak >= SLIP_WAKEUPS;
+	return slip_step(sl, now_ms() - trigger_ms, moved + (unsigned long)waiting, period, slip_ms);
 }
 
 /*
- * An mmap client's late write: playback frames written after their time to
- * play came (frame f of a stream started at the trigger plays f frames of
- * time after it: the prefill, then what was written), by more than half a
- * period (a device that takes frames at report ticks, a quarter period apart,
- * needs them only at its next tick) and the drift. The device played
- * something else there (a DMA card its stale buffer, a remote silence). An
- * mmap commit asks for no position update, so ALSA sees the xrun only if the
- * driver reports it (snd-vcpcm's remote runs dry and says so) or updates its
- * position before the write catches up (snd-dummy does at its period timer
- * only). Asked now: 1 when the driver's own position had passed those frames
- * with the stream still running, audio lost without an xrun. (RW and
- * --hwsync clients ask at every write: ALSA checks then.)
+ * An mmap client's late write (write_too_late()). An mmap commit asks for no
+ * position update, so ALSA sees the xrun only if the driver reports it
+ * (snd-vcpcm's remote runs dry and says so) or updates its position before
+ * the write catches up (snd-dummy does at its period timer only). Asked now:
+ * 1 when the driver's own position had passed those frames with the stream
+ * still running, audio lost without an xrun. (RW and --hwsync clients ask at
+ * every write: ALSA checks then.)
  */
 static int late_write_unseen(struct pair *p, double trigger_ms, unsigned long frame,
 			     unsigned int period, double *late_by_ms)
 {
-	double run_ms = now_ms() - trigger_ms;
-
-	*late_by_ms = run_ms - frames_ms((double)frame);
-	if (!p->mmap || p->hwsync || *late_by_ms <= frames_ms(0.5 * period) + drift_ms(run_ms) ||
-	    snd_pcm_state(p->play) != SND_PCM_STATE_RUNNING)
+	if (!write_too_late(now_ms() - trigger_ms, frame, period, late_by_ms) || !p->mmap ||
+	    p->hwsync || snd_pcm_state(p->play) != SND_PCM_STATE_RUNNING)
 		return 0;
 	return snd_pcm_avail(p->play) == -EPIPE;
 }
@@ -499,7 +435,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 		if (busy > busy_max)
 			busy_max = busy;
 		slip = slipped(&p, trigger_ms, moved, period, &sl, &behind);
-		if (late > lost_ms(period, now_ms() - trigger_ms) || slip) {
+		if (skipped_a_buffer(late, period, now_ms() - trigger_ms) || slip) {
 			fprintf(stderr, "period %u: lost audio without an xrun after %lu frames: %s\n", period, moved,
 				slip ? "the driver's position fell behind the clock and stayed there (frames skipped)" :
 				"a wakeup came more than a buffer after its period ended by the driver's position");
