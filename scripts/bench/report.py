@@ -105,6 +105,7 @@ for t in targets:
             fig(t, drv, f"tsched_q{q}_{what}", v, "count")
         fig(t, drv, f"tsched_q{q}_wakeups", sum(int(d["wakeups"]) for d in runs), "count")
         fig(t, drv, f"tsched_q{q}_xruns", sum(int(d["xruns"]) for d in runs), "count")
+        fig(t, drv, f"tsched_q{q}_silent_losses", sum(int(d.get("silent_losses", 0)) for d in runs), "count")
         fig(t, drv, f"tsched_q{q}_min_avail", min(int(d["min_avail"]) for d in runs), "frames")
     duplex[t] = [kv(l) for l in open(os.path.join(raw, "duplex.txt")) if "driver=" in l] \
         if os.path.exists(os.path.join(raw, "duplex.txt")) else []
@@ -305,15 +306,19 @@ for t in targets:
                "quarters of a quantum. 10 s per quantum and round; rounds interleaved over the drivers.",
                "Short: median (lowest – highest) of the rounds, then each round; wakeups and xruns: all",
                "rounds together. Least found: the least capture at any wakeup (a wakeup that catches",
-               "up after a stall of the machine comes right after the one before).", "",
+               "up after a stall of the machine comes right after the one before). Silent losses: the",
+               "capture position fell more than half a quantum further behind the clock than its least",
+               "and stayed there for 32 wakeups (frames skipped without an xrun).", "",
                "`period wakeups`: off where the driver lets a client turn them off (as those servers do).", "",
-               "| driver | quantum | period wakeups | wakeups | short | short per round | least found (frames) | xruns |",
-               "|---|---|---|---|---|---|---|---|"]
+               "| driver | quantum | period wakeups | wakeups | short | short per round | least found (frames) | xruns "
+               "| silent losses |",
+               "|---|---|---|---|---|---|---|---|---|"]
         for (drv, q), runs in sorted(tsched[t].items(), key=lambda kv_: (-kv_[0][1], DRIVERS.index(kv_[0][0]))):
             g = lambda k: get(t, drv, f"tsched_q{q}_{k}")
             md.append(f"| {drv} | {q} | {runs[0].get('period_wakeups', '?')} | {g('wakeups')} | "
                       f"{g('short'):g} ({g('short_min')} – {g('short_max')}) | "
-                      f"{', '.join(str(v) for v in g('short_rounds'))} | {g('min_avail')} | {g('xruns')} |")
+                      f"{', '.join(str(v) for v in g('short_rounds'))} | {g('min_avail')} | {g('xruns')} | "
+                      f"{g('silent_losses')} |")
         md.append("")
     md += [f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
            "xruns = playback + capture. The capture check compares the loopback with what was",

@@ -24,7 +24,10 @@
  * do. A wakeup that finds less than three quarters of a quantum is short:
  *
  *   vcpcm-roundtrip --quantum Q -P PLAY -C CAP [--period 1024] [--buffer 16384] [-s 10]
- *   -> "quantum=Q wakeups=N short=M min_avail=F xruns=X ..."
+ *   -> "quantum=Q wakeups=N short=M min_avail=F xruns=X silent_losses=L ..."
+ *
+ * (silent_losses there: times the capture position fell behind the clock
+ * and stayed there, slip_step() with the quantum for the period.)
  *
  * A run also stops when audio was lost without an xrun: a wakeup came more
  * than a buffer after its period ended by the driver's position, or the
@@ -491,8 +494,12 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 			    unsigned int period, unsigned int buffer, unsigned int seconds)
 {
 	struct pair p;
-	unsigned long wakeups = 0, short_wakeups = 0, xruns = 0, moved = 0;
+	unsigned long wakeups = 0, short_wakeups = 0, xruns = 0, moved = 0, run_moved = 0;
 	snd_pcm_sframes_t min_avail = -1;
+	/* Audio lost without an xrun: the capture position fell behind the clock for good. */
+	struct slip sl = { HUGE_VAL, 0 };
+	unsigned long slips = 0;
+	double trigger_ms = 0, excess;
 	struct timespec next;
 	long step_ns = (long)quantum * 1000000000L / RATE;
 	int err = open_pair(&p, pdev, cdev, mmap, 1, period, buffer);
@@ -528,13 +535,28 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 			snd_pcm_prepare(p.play);
 			write_silence(&p, 4 * quantum);
 			snd_pcm_start(p.cap);
+			/* A new run: a new trigger, and its own capture latency. */
+			trigger_ms = 0;
+			run_moved = 0;
+			sl = (struct slip){ HUGE_VAL, 0 };
 			continue;
 		}
 		moved += (unsigned long)n;
+		run_moved += (unsigned long)n;
+		if (!trigger_ms)
+			trigger_ms = trigger_time_ms(p.cap);
+		/* The quantum stands for the period: a slip of half a quantum, 32 wakeups running. */
+		if (slipped(&p, trigger_ms, run_moved, quantum, &sl, &excess)) {
+			fprintf(stderr, "quantum %u: lost audio without an xrun after %lu frames: the capture "
+				"position fell %.3f ms further behind the clock and stayed there\n",
+				quantum, moved, excess);
+			slips++;
+			sl = (struct slip){ HUGE_VAL, 0 };
+		}
 	}
 	printf("quantum=%u period=%u buffer=%u access=%s period_wakeups=%s seconds=%u wakeups=%lu short=%lu "
-	       "min_avail=%ld xruns=%lu frames=%lu\n", quantum, period, buffer, mmap ? "mmap" : "rw",
-	       wakeups_on ? "on" : "off", seconds, wakeups, short_wakeups, (long)min_avail, xruns, moved);
+	       "min_avail=%ld xruns=%lu silent_losses=%lu frames=%lu\n", quantum, period, buffer, mmap ? "mmap" : "rw",
+	       wakeups_on ? "on" : "off", seconds, wakeups, short_wakeups, (long)min_avail, xruns, slips, moved);
 	close_pair(&p);
 }
 
