@@ -354,6 +354,9 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	struct slip sl = { HUGE_VAL, 0 };
 	int slip;
 	double late_write;	/* how long after its time to play the next write came */
+	/* Writes after their time (debug): a DMA card plays its stale buffer there. */
+	unsigned long writes_late = 0, writes_late_quarter = 0;
+	double late_write_max = 0;
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* How long each wakeup took, from poll() returning to the write done (ms). */
 	double woke, busy, busy_sum = 0, busy_max = 0;
@@ -418,6 +421,10 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			ok = -1;
 			break;
 		}
+		writes_late += late_write > 0;
+		writes_late_quarter += late_write > frames_ms(0.25 * period);
+		if (late_write > late_write_max)
+			late_write_max = late_write;
 		n = move(&p, period);
 		if (n < 0) {
 			ok = 0;
@@ -452,10 +459,11 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	if (getenv("VCPCM_ROUNDTRIP_DEBUG"))
 		fprintf(stderr, "period %u: %s, least playback queued at a wakeup %ld, most capture waiting %ld, "
 			"wakeups after their period ended: mean %.3f ms, latest %.3f ms, %lu of %lu over 1 ms, %lu over 2 ms, "
-			"queued+waiting %ld..%ld, each wakeup's work: mean %.3f ms, longest %.3f ms\n",
+			"queued+waiting %ld..%ld, each wakeup's work: mean %.3f ms, longest %.3f ms, "
+			"writes after their time to play: %lu, %lu by over a quarter period, the latest by %.3f ms\n",
 			period, ok == 1 ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
 			late_n ? late_sum / late_n : 0, late_max, late_1ms, late_n, late_2ms, sum_min, sum_max,
-			late_n ? busy_sum / late_n : 0, busy_max);
+			late_n ? busy_sum / late_n : 0, busy_max, writes_late, writes_late_quarter, late_write_max);
 	close_pair(&p);
 	return ok;
 }
