@@ -45,6 +45,26 @@ static int first_slip(unsigned int period, unsigned int wakeups, const double *l
 	return -1;
 }
 
+/*
+ * 48-frame periods, a device 12 frames behind the clock, whose reports are
+ * held up for @n wakeups (the position a period further behind), then catch
+ * up. Returns how many slips slip_step() found.
+ */
+static unsigned int held_up(unsigned int n)
+{
+	struct slip sl = { HUGE_VAL, 0 };
+	unsigned int i, slips = 0;
+	double excess;
+
+	for (i = 0; i < 200; i++) {
+		double run_ms = frames_ms((i + 1) * 48.0 + 12);
+		unsigned long lag = 12 + (i >= 100 && i < 100 + n ? 48 : 0);
+
+		slips += slip_step(&sl, run_ms, (unsigned long)(run_ms * RATE / 1000.0) - lag, 48, &excess);
+	}
+	return slips;
+}
+
 int main(void)
 {
 	/* A client that runs up to 0.4 ms late, unevenly (48-frame periods: 1 ms). */
@@ -62,7 +82,7 @@ int main(void)
 	      "capture 12 frames behind, client up to 0.4 ms late: no slip in 5000 wakeups");
 	check(first_slip(48, 5000, jitter, 8, 200, 0, 0) < 0,
 	      "capture 200 frames behind from the start: no slip (a latency, not a loss)");
-	/* A stall: the shortfall is large at two wakeups, then back. */
+	/* A client stalled for 3 ms twice: it finds more waiting, the shortfall stays. */
 	{
 		double stall[64];
 		unsigned int i;
@@ -72,6 +92,11 @@ int main(void)
 		check(first_slip(48, 64, stall, 64, 12, 0, 0) < 0,
 		      "two wakeups 3 ms late, then on time again: no slip");
 	}
+	/* Reports held up: the position lags a period more for a while, then catches up. */
+	check(!held_up(8), "the position a period behind for 8 wakeups (the longest such run seen "
+	      "in 40 runs at 48 frames), then back: no slip");
+	check(!held_up(SLIP_WAKEUPS - 1), "a period behind for SLIP_WAKEUPS - 1 wakeups: no slip yet");
+	check(held_up(SLIP_WAKEUPS), "a period behind for SLIP_WAKEUPS wakeups: a slip");
 	/* A skipped period: the position stays a period behind to the end. */
 	check(first_slip(48, 2000, on_time, 1, 12, 48, 500) == 500 + SLIP_WAKEUPS - 1,
 	      "a period skipped at wakeup 500: slip found SLIP_WAKEUPS wakeups later");
