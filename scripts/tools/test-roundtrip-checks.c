@@ -12,6 +12,8 @@
 #include "roundtrip_checks.h"
 
 static int failed;
+/* A client that always wakes the moment its period has arrived. */
+static const double on_time[] = { 0.0 };
 
 static void check(int ok, const char *what)
 {
@@ -23,12 +25,13 @@ static void check(int ok, const char *what)
  * A run of @wakeups period wakeups at @period frames, from a device whose
  * capture comes @latency frames after the clock: woken when a period has
  * arrived, late_ms[i % n_late] after that, the client finds every frame of
- * the clock less @latency, less @skipped from wakeup @skip_at on. Returns the
- * wakeup at which slip_step() first says 1, or -1.
+ * the clock less @latency, less @skipped from wakeup @skip_at until before
+ * @skip_end (skipped for good: -1u; reports held up: caught up at @skip_end).
+ * Returns the wakeup at which slip_step() first says 1, or -1.
  */
 static int first_slip(unsigned int period, unsigned int wakeups, const double *late_ms,
 		      unsigned int n_late, unsigned long latency, unsigned long skipped,
-		      unsigned int skip_at)
+		      unsigned int skip_at, unsigned int skip_end)
 {
 	struct slip sl = { HUGE_VAL, 0 };
 	double excess;
@@ -37,7 +40,7 @@ static int first_slip(unsigned int period, unsigned int wakeups, const double *l
 	for (i = 0; i < wakeups; i++) {
 		double run_ms = frames_ms((double)(i + 1) * period + latency) + late_ms[i % n_late];
 		unsigned long clock = (unsigned long)(run_ms * RATE / 1000.0);
-		unsigned long delivered = clock - latency - (i >= skip_at ? skipped : 0);
+		unsigned long delivered = clock - latency - (i >= skip_at && i < skip_end ? skipped : 0);
 
 		if (slip_step(&sl, run_ms, delivered, period, &excess))
 			return (int)i;
@@ -48,28 +51,17 @@ static int first_slip(unsigned int period, unsigned int wakeups, const double *l
 /*
  * 48-frame periods, a device 12 frames behind the clock, whose reports are
  * held up for @n wakeups (the position a period further behind), then catch
- * up. Returns how many slips slip_step() found.
+ * up: 1 when slip_step() took that for a slip.
  */
-static unsigned int held_up(unsigned int n)
+static int held_up(unsigned int n)
 {
-	struct slip sl = { HUGE_VAL, 0 };
-	unsigned int i, slips = 0;
-	double excess;
-
-	for (i = 0; i < 200; i++) {
-		double run_ms = frames_ms((i + 1) * 48.0 + 12);
-		unsigned long lag = 12 + (i >= 100 && i < 100 + n ? 48 : 0);
-
-		slips += slip_step(&sl, run_ms, (unsigned long)(run_ms * RATE / 1000.0) - lag, 48, &excess);
-	}
-	return slips;
+	return first_slip(48, 200, on_time, 1, 12, 48, 100, 100 + n) >= 0;
 }
 
 int main(void)
 {
 	/* A client that runs up to 0.4 ms late, unevenly (48-frame periods: 1 ms). */
 	static const double jitter[] = { 0.05, 0.4, 0.1, 0.3, 0.0, 0.2, 0.35, 0.15 };
-	static const double on_time[] = { 0.0 };
 	double late_by;
 
 	/* Skipped buffer: 96-frame periods (2 ms): the limit is 2.5 periods, 5 ms, plus drift. */
@@ -78,9 +70,9 @@ int main(void)
 	check(!skipped_a_buffer(5.2, 96, 60000.0), "after a minute the drift allows 6 ms more");
 
 	/* Slip: capture latency is no loss, however large, as long as it stays. */
-	check(first_slip(48, 5000, jitter, 8, 12, 0, 0) < 0,
+	check(first_slip(48, 5000, jitter, 8, 12, 0, 0, -1u) < 0,
 	      "capture 12 frames behind, client up to 0.4 ms late: no slip in 5000 wakeups");
-	check(first_slip(48, 5000, jitter, 8, 200, 0, 0) < 0,
+	check(first_slip(48, 5000, jitter, 8, 200, 0, 0, -1u) < 0,
 	      "capture 200 frames behind from the start: no slip (a latency, not a loss)");
 	/* A client stalled for 3 ms twice: it finds more waiting, the shortfall stays. */
 	{
@@ -89,7 +81,7 @@ int main(void)
 
 		for (i = 0; i < 64; i++)
 			stall[i] = i == 40 || i == 41 ? 3.0 : 0.1;
-		check(first_slip(48, 64, stall, 64, 12, 0, 0) < 0,
+		check(first_slip(48, 64, stall, 64, 12, 0, 0, -1u) < 0,
 		      "two wakeups 3 ms late, then on time again: no slip");
 	}
 	/* Reports held up: the position lags a period more for a while, then catches up. */
@@ -98,11 +90,11 @@ int main(void)
 	check(!held_up(SLIP_WAKEUPS - 1), "a period behind for SLIP_WAKEUPS - 1 wakeups: no slip yet");
 	check(held_up(SLIP_WAKEUPS), "a period behind for SLIP_WAKEUPS wakeups: a slip");
 	/* A skipped period: the position stays a period behind to the end. */
-	check(first_slip(48, 2000, on_time, 1, 12, 48, 500) == 500 + SLIP_WAKEUPS - 1,
+	check(first_slip(48, 2000, on_time, 1, 12, 48, 500, -1u) == 500 + SLIP_WAKEUPS - 1,
 	      "a period skipped at wakeup 500: slip found SLIP_WAKEUPS wakeups later");
-	check(first_slip(48, 2000, jitter, 8, 12, 96, 500) >= 500,
+	check(first_slip(48, 2000, jitter, 8, 12, 96, 500, -1u) >= 500,
 	      "a buffer skipped at wakeup 500 with a jittery client: slip found");
-	check(first_slip(48, 2000, on_time, 1, 12, 20, 500) < 0,
+	check(first_slip(48, 2000, on_time, 1, 12, 20, 500, -1u) < 0,
 	      "20 frames (under half a period) further behind: within the allowance");
 
 	/* Late mmap write: 96-frame periods, frame 4800 plays 100 ms after the trigger. */
