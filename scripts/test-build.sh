@@ -60,27 +60,26 @@ else
 	fail "checkpatch: src/linux, kunit, include"
 fi
 
+# A make target whose checks print "PASS: " and "FAIL: " lines, reported as one result.
+# label, how many of those lines are the target's own summary, then make's arguments.
+make_checks() {
+	local label=$1 summaries=$2 rc=0 out n
+	shift 2
+	out=$(make -s "$@" 2>&1) || rc=$?
+	n=$(($(printf '%s\n' "$out" | grep -cE '^(PASS|FAIL): ' || true) - summaries))
+	if [ $rc = 0 ] && [ $n -gt 0 ]; then
+		pass "$label ($n checks)"
+	else
+		printf '%s\n' "$out" | grep -vE '^PASS: ' | sed 's/^/    /' | tail -n 40
+		fail "$label"
+	fi
+}
+
 # vcpcm-roundtrip's lost-audio checks (what make bench counts as silent losses) on
 # made-up runs: built into the cache, never into the repo.
-rc=0
-out=$(make -s -C "$VCPCM_TOP/scripts/tools" test 2>&1) || rc=$?
-checks=$(printf '%s\n' "$out" | grep -cE '^(PASS|FAIL): ' || true)
-if [ $rc = 0 ] && [ "$checks" -gt 0 ]; then
-	pass "tools: vcpcm-roundtrip's lost-audio checks on made-up runs ($checks checks)"
-else
-	printf '%s\n' "$out" | grep -vE '^PASS: ' | sed 's/^/    /' | tail -n 40
-	fail "tools: vcpcm-roundtrip's lost-audio checks on made-up runs"
-fi
+make_checks "tools: vcpcm-roundtrip's lost-audio checks on made-up runs" 0 -C "$VCPCM_TOP/scripts/tools" test
 
 # The reference remote's modes (loopback, wav, alsa) against a fake host over a socket:
-# built into the cache, never into the repo. Its own checks print as one summary here.
-remote_out=$VCPCM_CACHE/build/remote-host
-rc=0
-out=$(make -s -C "$VCPCM_TOP/src/remote" OUT="$remote_out/vcpcm-remote" test 2>&1) || rc=$?
-checks=$(printf '%s\n' "$out" | grep -cE '^(PASS|FAIL): ' || true)
-if [ $rc = 0 ]; then
-	pass "remote: vcpcm-remote's modes against a fake host ($((checks - 1)) checks)"
-else
-	printf '%s\n' "$out" | grep -vE '^PASS: ' | sed 's/^/    /' | tail -n 40
-	fail "remote: vcpcm-remote's modes against a fake host"
-fi
+# built into the cache, never into the repo. Its own checks end with a summary line.
+make_checks "remote: vcpcm-remote's modes against a fake host" 1 -C "$VCPCM_TOP/src/remote" \
+	OUT="$VCPCM_CACHE/build/remote-host/vcpcm-remote" test
