@@ -10,6 +10,8 @@
 #   VCPCM_BENCH_CPU_ROUNDS=3      CPU windows per driver
 #   VCPCM_BENCH_RT_ROUNDS=3       rounds of the full-duplex round trip (smallest xrun-free period)
 #   VCPCM_BENCH_RT_SECONDS=5      how long a period size must run without an xrun
+#   VCPCM_BENCH_RT_RATE_RUNS=4    runs of the round trip at each fixed period (stops per minute)
+#   VCPCM_BENCH_RT_RATE_SIZES="96 112 128"   those periods, in frames
 #   VCPCM_BENCH_PARTS="duplex roundtrip remote cpu irq"   which measurements run (a subset for a
 #                                 quick look; remote: vcpcm-remote against the emulated remote)
 #
@@ -77,6 +79,9 @@ for target in $targets; do
 	# ends at its first xrun: a few seconds); the timer-scheduled client 10 s per quantum.
 	# Four drivers with the user-space remote's card; its windows: three remotes x two loads.
 	rt=$((4 * 2 * ${VCPCM_BENCH_RT_ROUNDS:-3} * 60 + 3 * 2 * 12))
+	# At fixed periods: 3 drivers x 2 forms x sizes x runs, each at most s + 5.
+	rate_sizes=${VCPCM_BENCH_RT_RATE_SIZES:-96 112 128}
+	rt=$((rt + 3 * 2 * $(wc -w <<<"$rate_sizes") * ${VCPCM_BENCH_RT_RATE_RUNS:-4} * (${VCPCM_BENCH_RT_SECONDS:-5} + 5)))
 	budget=$((drivers * n * (s + 15) + s + 300 + rt + (10 + 2 * cmap) * ${VCPCM_BENCH_CPU_ROUNDS:-3} * 20 + 4 * 20))
 	log "bench $target: $drivers drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
@@ -84,7 +89,7 @@ for target in $targets; do
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" --bring "$VCPCM_CACHE/tools/x86_64/vcpcm-roundtrip" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-remote" "${rig[@]}" \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
-		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' BENCH_CPU_ROUNDS=${VCPCM_BENCH_CPU_ROUNDS:-3} BENCH_CONTROL_MMAP=$cmap BENCH_RT_ROUNDS=${VCPCM_BENCH_RT_ROUNDS:-3} BENCH_RT_SECONDS=${VCPCM_BENCH_RT_SECONDS:-5} BENCH_PARTS='${VCPCM_BENCH_PARTS:-duplex roundtrip remote cpu irq}' sh /tmp/bench-guest.sh" |
+		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' BENCH_CPU_ROUNDS=${VCPCM_BENCH_CPU_ROUNDS:-3} BENCH_CONTROL_MMAP=$cmap BENCH_RT_ROUNDS=${VCPCM_BENCH_RT_ROUNDS:-3} BENCH_RT_SECONDS=${VCPCM_BENCH_RT_SECONDS:-5} BENCH_RT_RATE_RUNS=${VCPCM_BENCH_RT_RATE_RUNS:-4} BENCH_RT_RATE_SIZES='$rate_sizes' BENCH_PARTS='${VCPCM_BENCH_PARTS:-duplex roundtrip remote cpu irq}' sh /tmp/bench-guest.sh" |
 		sample_cpu_marks "$target" "$results/raw/$target/host-cpu.txt" | tee "$results/raw/$target/guest.txt"
 done
 /usr/bin/python3 "$scripts/bench/report.py" "$results" $targets

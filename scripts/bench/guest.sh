@@ -11,6 +11,8 @@
 #   roundtrip.txt       the smallest period a read-capture-write-playback loop runs
 #                       BENCH_RT_SECONDS (5) without an xrun, RW+poll and mmap+poll,
 #                       BENCH_RT_ROUNDS (3) rounds interleaved over the drivers
+#   rtrate.txt          the same loop at fixed periods (BENCH_RT_RATE_SIZES, "96 112 128"),
+#                       BENCH_RT_RATE_RUNS (4) runs each: how often and how soon it stops
 #   remote.txt          a user-space remote (vcpcm-remote, card vremote) against the
 #                       emulated remote (issue #12): kernel + remote CPU with every
 #                       substream streaming, and the bytes /dev/vcpcm copied (its debugfs
@@ -128,6 +130,27 @@ while [ $round -le "$rounds" ]; do
 			[ $access = mmap ] && flag=--mmap
 			line=$(vcpcm-roundtrip -P $1 -C $2 $flag -s "${BENCH_RT_SECONDS:-5}" 2>>"$out/roundtrip-$drv.log")
 			echo "driver=$drv round=$round $line" | tee -a "$out/roundtrip.txt"
+		done
+	done
+	round=$((round + 1))
+done
+# Losses at fixed periods: the smallest period above is one sample of a chance (a run
+# fails at the rig's first stall longer than its margin), so each size of
+# BENCH_RT_RATE_SIZES also runs BENCH_RT_RATE_RUNS times, interleaved over drivers, sizes
+# and forms; the report counts stops (xruns and silent losses) per minute of audio run.
+round=1 rate_runs=${BENCH_RT_RATE_RUNS:-4}
+part roundtrip || rate_runs=0
+while [ $round -le "$rate_runs" ]; do
+	for p in ${BENCH_RT_RATE_SIZES:-96 112 128}; do
+		for access in rw mmap; do
+			flag=
+			[ $access = mmap ] && flag=--mmap
+			for drv in vcpcm aloop dummy; do
+				set -- $(pair_of $drv)
+				line=$(vcpcm-roundtrip -P $1 -C $2 $flag --from $p --to $p \
+					-s "${BENCH_RT_SECONDS:-5}" 2>>"$out/rtrate-$drv.log")
+				echo "driver=$drv round=$round period=$p $line" | tee -a "$out/rtrate.txt"
+			done
 		done
 	done
 	round=$((round + 1))

@@ -54,7 +54,7 @@ def median(vals):
 # The round trip also runs on a user-space remote's card (vcpcm-remote, issue #12).
 RT_DRIVERS = DRIVERS + ("vremote",)
 REMOTE_DRIVERS = ("vcpcm", "vremote", "vremote_read")
-duplex, cpu, bench, roundtrip, tsched, remote = {}, {}, {}, {}, {}, {}
+duplex, cpu, bench, roundtrip, rtrate, tsched, remote = {}, {}, {}, {}, {}, {}, {}
 for t in targets:
     raw = os.path.join(results, "raw", t)
     # A user-space remote against the emulated one: windows of each load and remote add up.
@@ -92,6 +92,27 @@ for t in targets:
         fig(t, drv, f"roundtrip_{access}_silent_losses", silent[(drv, access)], "runs")
         for what, v in (("median", median(vals)), ("min", min(vals)), ("max", max(vals))):
             fig(t, drv, f"roundtrip_{access}_{what}", None if v == float("inf") else v, "frames")
+    # The same loop at fixed periods, several runs each: how often it stopped (an xrun or a
+    # silent loss) per minute of audio it ran; a run that ran its seconds counts them whole.
+    rtrate[t] = {}
+    rrf = os.path.join(raw, "rtrate.txt")
+    for d in (kv(l) for l in open(rrf) if "smallest=" in l) if os.path.exists(rrf) else ():
+        r = rtrate[t].setdefault((d["driver"], d["access"], int(d["period"])),
+                                 {"runs": 0, "ran": 0, "xruns": 0, "silent": 0, "audio_s": 0.0})
+        r["runs"] += 1
+        if d["smallest"] != "none":
+            r["ran"] += 1
+            r["audio_s"] += num(d["seconds"]) or 0.0
+        else:
+            r["silent" if int(d.get("silent_losses", 0)) else "xruns"] += 1
+            r["audio_s"] += (num(d.get("ran_ms")) or 0.0) / 1000
+    for (drv, access, period), r in rtrate[t].items():
+        for k in ("runs", "ran", "xruns", "silent"):
+            fig(t, drv, f"rtrate_{access}_p{period}_{k}", r[k], "runs")
+        fig(t, drv, f"rtrate_{access}_p{period}_audio_s", round(r["audio_s"], 2), "s")
+        stops = r["xruns"] + r["silent"]
+        fig(t, drv, f"rtrate_{access}_p{period}_stops_per_min",
+            round(stops * 60 / r["audio_s"], 1) if r["audio_s"] else None, "1/min")
     tsched[t] = {}
     tsf = os.path.join(raw, "tsched.txt")
     for d in (kv(l) for l in open(tsf) if "quantum=" in l) if os.path.exists(tsf) else ():
@@ -297,6 +318,31 @@ for t in targets:
         if worst is not None:
             md += ["", f"The rig alone (cyclictest, no audio): its latest wakeup was {worst} ms late, "
                    f"{get(t, 'rig', 'late_wakeups_period_64')} of {get(t, 'rig', 'timer_wakeups')} later than 64 frames (1.33 ms)."]
+        md.append("")
+    if rtrate[t]:
+        sizes = sorted({k[2] for k in rtrate[t]})
+        runs = max(r["runs"] for r in rtrate[t].values())
+        md += ["### Full-duplex round trip at fixed periods: stops per minute", "",
+               "The smallest period above is one sample of a chance: a run stops at the first stall of",
+               "the machine longer than its margin. Here the same loop runs at fixed periods, "
+               f"{runs} runs of {get_rt_seconds(t)} s",
+               "each, interleaved over drivers, sizes and forms. Per cell: runs that ran their whole time",
+               "of those made, then stops (xruns, and silent losses as above) per minute of audio the",
+               "runs moved before they stopped (`at once`: no audio moved), silent losses in brackets.", "",
+               "| driver | " + " | ".join(f"{p} frames {a}" for p in sizes for a in ("RW", "mmap")) + " |",
+               "|---|" + "---|" * (2 * len(sizes))]
+        for drv in (d for d in RT_DRIVERS if any(k[0] == d for k in rtrate[t])):
+            cells = []
+            for p in sizes:
+                for a in ("rw", "mmap"):
+                    r = rtrate[t].get((drv, a, p))
+                    if r is None:
+                        cells.append("–")
+                        continue
+                    rate = get(t, drv, f"rtrate_{a}_p{p}_stops_per_min")
+                    cells.append(f"{r['ran']}/{r['runs']}, {'at once' if rate is None else f'{rate:g}/min'}"
+                                 f" ({r['silent']})")
+            md.append(f"| {drv} | " + " | ".join(cells) + " |")
         md.append("")
     if tsched[t]:
         md += ["### Timer-scheduled client: capture found at each wakeup", "",

@@ -13,7 +13,8 @@
  * runs) until a run of --seconds has no xrun on either stream:
  *
  *   vcpcm-roundtrip -P PLAY -C CAP [--mmap] [--from 16] [--to 1024] [--step 16] [-s 5]
- *   -> "smallest=PERIOD access=rw|mmap attempts=N silent_losses=L ..." (smallest=none: not even --to)
+ *   -> "smallest=PERIOD access=rw|mmap attempts=N silent_losses=L ..." (smallest=none: not even --to,
+ *      and ran_ms=T: how long the last attempt ran; --from P --to P is one run at P)
  *
  * Timer-scheduled (--quantum Q): a sound server's way (PipeWire, PulseAudio
  * with tsched): a large ALSA period and buffer, and its own timer every Q
@@ -336,10 +337,11 @@ static int late_write_unseen(struct pair *p, double trigger_ms, unsigned long fr
 
 /*
  * One run at one period: 1 when it ran seconds without an xrun, 0 when it
- * stopped at an xrun or was refused, -1 when audio was lost without an xrun.
+ * stopped at an xrun or was refused, -1 when audio was lost without an xrun;
+ * *ran_ms: the audio it moved before it ended, in ms.
  */
 static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int period,
-		    unsigned int seconds)
+		    unsigned int seconds, double *ran_ms)
 {
 	struct pair p;
 	int np, err, ok = 1;
@@ -465,6 +467,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			late_n ? late_sum / late_n : 0, late_max, late_1ms, late_n, late_2ms, sum_min, sum_max,
 			late_n ? busy_sum / late_n : 0, busy_max, writes_late, writes_late_quarter, late_write_max);
 	close_pair(&p);
+	*ran_ms = frames_ms((double)moved);
 	return ok;
 }
 
@@ -472,11 +475,12 @@ static void smallest(const char *pdev, const char *cdev, int mmap, unsigned int 
 		     unsigned int to, unsigned int step, unsigned int seconds)
 {
 	unsigned int period, attempts = 0, silent = 0;
+	double ran_ms = 0;
 	int ran;
 
 	for (period = from; period <= to; period += period / 8 > step ? period / 8 / step * step : step) {
 		attempts++;
-		ran = run_once(pdev, cdev, mmap, period, seconds);
+		ran = run_once(pdev, cdev, mmap, period, seconds, &ran_ms);
 		silent += ran < 0;
 		if (ran == 1) {
 			printf("smallest=%u access=%s attempts=%u silent_losses=%u seconds=%u ms=%.3f\n", period,
@@ -484,8 +488,9 @@ static void smallest(const char *pdev, const char *cdev, int mmap, unsigned int 
 			return;
 		}
 	}
-	printf("smallest=none access=%s attempts=%u silent_losses=%u seconds=%u to=%u\n",
-	       form(mmap), attempts, silent, seconds, to);
+	/* ran_ms: how long the last attempt ran (with --from = --to, the one period's run). */
+	printf("smallest=none access=%s attempts=%u silent_losses=%u seconds=%u to=%u ran_ms=%.0f\n",
+	       form(mmap), attempts, silent, seconds, to, ran_ms);
 }
 
 static void add_ns(struct timespec *t, long ns)
