@@ -88,6 +88,7 @@ for target in $targets; do
 	"$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" --bring "$VCPCM_CACHE/tools/x86_64/vcpcm-roundtrip" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-remote" "${rig[@]}" \
+		--file "$scripts/tests/guest-lib.sh:/tmp/bench-guest-lib.sh" \
 		--file "$scripts/bench/guest.sh:/tmp/bench-guest.sh" -- \
 		"BENCH_SECONDS=$s BENCH_PERIODS='${VCPCM_BENCH_PERIODS:-32 64 128 256 512 1024}' VCPCM_PARAMS='$params' BENCH_CPU_ROUNDS=${VCPCM_BENCH_CPU_ROUNDS:-3} BENCH_CONTROL_MMAP=$cmap BENCH_RT_ROUNDS=${VCPCM_BENCH_RT_ROUNDS:-3} BENCH_RT_SECONDS=${VCPCM_BENCH_RT_SECONDS:-5} BENCH_RT_RATE_RUNS=${VCPCM_BENCH_RT_RATE_RUNS:-4} BENCH_RT_RATE_SIZES='$rate_sizes' BENCH_PARTS='${VCPCM_BENCH_PARTS:-duplex roundtrip remote cpu irq}' sh /tmp/bench-guest.sh" |
 		sample_cpu_marks "$target" "$results/raw/$target/host-cpu.txt" | tee "$results/raw/$target/guest.txt"

@@ -60,27 +60,21 @@ reload_vcpcm() {	# extra parameters
 # BENCH_PARTS (default "duplex roundtrip remote cpu irq"): which measurements run.
 part() { case " ${BENCH_PARTS:-duplex roundtrip remote cpu irq} " in *" $1 "*) return 0 ;; esac; return 1; }
 
-# A user-space remote as card vremote (vcpcm-remote options follow), where the rig brought one.
-remote_pid=
+# A user-space remote as card vremote (vcpcm-remote options follow), where the rig brought
+# one; started as the e2e tests start theirs (user_remote_mode_up, guest-lib.sh).
+. /tmp/bench-guest-lib.sh
+remote=
 remote_up() {
-	command -v vcpcm-remote >/dev/null || return 1
-	vcpcm-remote --id vremote "$@" loopback 2>>"$out/remote.log" &
-	remote_pid=$!
-	n=0
-	until grep -q "\[vremote *\]" /proc/asound/cards; do
-		n=$((n + 1))
-		if [ $n -gt 100 ] || ! kill -0 $remote_pid 2>/dev/null; then
-			echo "note: vcpcm-remote did not start (remote.log)"
-			remote_pid=
-			return 1
-		fi
-		sleep 0.1
-	done
+	command -v vcpcm-remote >/dev/null && user_remote_mode_up vremote loopback "$@" && return 0
+	echo "note: vcpcm-remote did not start"
+	remote=
+	return 1
 }
 remote_down() {
-	[ -n "$remote_pid" ] || return 0
-	kill $remote_pid && wait $remote_pid
-	remote_pid=
+	[ -n "$remote" ] || return 0
+	kill $remote && wait $remote
+	cat /tmp/remote-vremote.log >>"$out/remote.log"
+	remote=
 }
 
 # vcpcm_cmap (BENCH_CONTROL_MMAP=1, x86 only: elsewhere the core never maps the control
@@ -235,7 +229,7 @@ stream_all() {
 #   heavy: the CPU windows' load below (8 pairs, S32_LE 192 kHz 8 ch)
 # errors: the lines aplay/arecord printed in the window (an xrun each, mostly).
 all_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-copies() { cat /sys/kernel/debug/snd-vcpcm/user$remote_pid/copies 2>/dev/null | tr '\n' ' '; }
+copies() { cat /sys/kernel/debug/snd-vcpcm/user$remote/copies 2>/dev/null | tr '\n' ' '; }
 copies_delta() {	# BEFORE AFTER ("queued N read N ...") -> queued_bytes=N read_bytes=N ...
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		n = split(a, x, " "); for (i = 1; i < n; i += 2) k[x[i]] = x[i + 1]
@@ -270,10 +264,10 @@ while [ "$rounds" -gt 0 ]; do
 			fi
 			sleep 1
 			a=$(all_ticks) t0=$(uptime_s) c0=
-			[ -n "$remote_pid" ] && c0=$(copies)
+			[ -n "$remote" ] && c0=$(copies)
 			sleep "$cpusecs"
 			b=$(all_ticks) t1=$(uptime_s) c1=
-			[ -n "$remote_pid" ] && c1=$(copies)
+			[ -n "$remote" ] && c1=$(copies)
 			wait $spids
 			[ $load = heavy ] && cat "$out/cpu-err-$drv.txt" >>"$out/remote-err.txt" 2>/dev/null &&
 				: >"$out/cpu-err-$drv.txt"

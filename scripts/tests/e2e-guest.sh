@@ -373,23 +373,7 @@ period_floor_check 192000 8 S32_LE 250
 period_floor_check 48000 2 S16_LE 250
 
 # ---- A user-space process as the remote (/dev/vcpcm and vcpcm-remote) ----
-# Start vcpcm-remote in mode $2 announcing card $1 (options follow); $remote is its pid.
-user_remote_mode_up() {
-	rid=$1 mode=$2
-	shift 2
-	vcpcm-remote --id "$rid" "$@" "$mode" >"/tmp/remote-$rid.log" 2>&1 &
-	remote=$!
-	n=0
-	until grep -q "\[$rid *\]" /proc/asound/cards; do
-		n=$((n + 1))
-		if [ $n -gt 100 ] || ! kill -0 $remote 2>/dev/null; then
-			cat "/tmp/remote-$rid.log"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-# The same in loopback mode: card $1, options follow.
+# vcpcm-remote in loopback mode (user_remote_mode_up, guest-lib.sh): card $1, options follow.
 user_remote_up() {
 	rid=$1
 	shift

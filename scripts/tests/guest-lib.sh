@@ -35,3 +35,20 @@ logged_unless_stalled() {
 	done
 	if [ $rc = 0 ]; then ok "$name"; else ko "$name"; fi
 }
+# Start vcpcm-remote in mode $2 announcing card $1 (options follow) and wait for the
+# card; $remote is its pid, its output in /tmp/remote-$1.log (printed if it never came).
+user_remote_mode_up() {
+	rid=$1 mode=$2
+	shift 2
+	vcpcm-remote --id "$rid" "$@" "$mode" >"/tmp/remote-$rid.log" 2>&1 &
+	remote=$!
+	n=0
+	until grep -q "\[$rid *\]" /proc/asound/cards; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 $remote 2>/dev/null; then
+			cat "/tmp/remote-$rid.log"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
