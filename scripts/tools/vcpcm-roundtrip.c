@@ -367,6 +367,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	long sum_min = -1, sum_max = 0;
 	struct wakeup recent[RECENT];
 
+	*ran_ms = 0;
 	err = open_pair(&p, pdev, cdev, mmap, 0, period, 2 * period);
 	if (err < 0) {
 		fprintf(stderr, "period %u: refused (%s)\n", period, snd_strerror(err));
