@@ -286,6 +286,9 @@ for t in targets:
         if os.path.exists(os.path.join(results, "raw", t, "kernel.txt")) else "?"
     secs = duplex[t][0]["seconds"] if duplex[t] else "?"
     md += [f"## {t} (kernel {kern})", ""]
+    hp = os.path.join(results, "raw", t, "host-priority.txt")
+    if os.path.exists(hp):
+        md += [f"The VM ran on the host at: {open(hp).read().strip()}.", ""]
     if roundtrip[t]:
         rounds = max(len(v) for v in roundtrip[t].values())
         md += ["### Full-duplex round trip: the smallest period without an xrun", "",
