@@ -94,7 +94,8 @@ for target in $targets; do
 	budget=$((drivers * n * (s + 15) + s + 300 + rt + (10 + 2 * cmap) * ${VCPCM_BENCH_CPU_ROUNDS:-3} * 20 + 4 * 20))
 	log "bench $target: $drivers drivers x $n period sizes x $s s, then CPU (at most $((budget / 60)) min)"
 	mkdir -p "$results/raw/$target"
-	echo "${prio[*]:-normal priority}" >"$results/raw/$target/host-priority.txt"
+	if [ ${#prio[@]} -gt 0 ]; then pr="real-time priority (${prio[*]})"; else pr="normal priority"; fi
+	echo "$pr" >"$results/raw/$target/host-priority.txt"
 	"${prio[@]}" "$scripts/vm-run" --target "$vm" --timeout "$budget" --out "$results/raw/$target" "${args[@]}" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-bench" --bring "$VCPCM_CACHE/tools/x86_64/vcpcm-roundtrip" \
 		--bring "$VCPCM_CACHE/tools/x86_64/vcpcm-remote" "${rig[@]}" \

@@ -288,7 +288,7 @@ for t in targets:
     md += [f"## {t} (kernel {kern})", ""]
     hp = os.path.join(results, "raw", t, "host-priority.txt")
     if os.path.exists(hp):
-        md += [f"The VM ran on the host at: {open(hp).read().strip()}.", ""]
+        md += [f"The VM ran on the host at {open(hp).read().strip()}.", ""]
     if roundtrip[t]:
         rounds = max(len(v) for v in roundtrip[t].values())
         md += ["### Full-duplex round trip: the smallest period without an xrun", "",
