@@ -87,6 +87,17 @@ for t in targets:
         v = num(d["smallest"])
         roundtrip[t].setdefault((d["driver"], d["access"]), []).append(float("inf") if v is None else v)
         silent[(d["driver"], d["access"])] = silent.get((d["driver"], d["access"]), 0) + int(d.get("silent_losses", 0))
+    # The client's own work per wakeup (poll() returning to the write done), from every run
+    # of the loop, rounds and fixed periods: what the machine's system calls cost a cycle,
+    # which a wakeup's margin must hold besides its lateness.
+    work = {}
+    for f in (rtf, os.path.join(raw, "rtrate.txt")):
+        for d in (kv(l) for l in open(f) if "work_ms=" in l) if os.path.exists(f) else ():
+            if num(d["work_ms"]):
+                work.setdefault(d["driver"], []).append((num(d["work_ms"]), num(d["work_max_ms"])))
+    for drv, runs in work.items():
+        fig(t, drv, "roundtrip_work_ms", round(median([m for m, _ in runs]), 3), "ms")
+        fig(t, drv, "roundtrip_work_max_ms", max(w for _, w in runs), "ms")
     for (drv, access), vals in roundtrip[t].items():
         fig(t, drv, f"roundtrip_{access}_rounds", [None if v == float("inf") else v for v in vals], "frames")
         fig(t, drv, f"roundtrip_{access}_silent_losses", silent[(drv, access)], "runs")
@@ -321,6 +332,13 @@ for t in targets:
         if worst is not None:
             md += ["", f"The rig alone (cyclictest, no audio): its latest wakeup was {worst} ms late, "
                    f"{get(t, 'rig', 'late_wakeups_period_64')} of {get(t, 'rig', 'timer_wakeups')} later than 64 frames (1.33 ms)."]
+        works = [(drv, get(t, drv, "roundtrip_work_ms"), get(t, drv, "roundtrip_work_max_ms"))
+                 for drv in RT_DRIVERS if get(t, drv, "roundtrip_work_ms") is not None]
+        if works:
+            md += ["", "The client's own work per wakeup (`poll()` returning to the write done: the machine's",
+                   "cost of a cycle's system calls), median of the runs' means (longest): " +
+                   ", ".join(f"{drv} {m:g} ms ({w:g})" for drv, m, w in works) + ". The playback still queued",
+                   "when a wakeup comes (a period, less how late it came) must last through this work."]
         md.append("")
     if rtrate[t]:
         sizes = sorted({k[2] for k in rtrate[t]})

@@ -15,6 +15,9 @@
  *   vcpcm-roundtrip -P PLAY -C CAP [--mmap] [--from 16] [--to 1024] [--step 16] [-s 5]
  *   -> "smallest=PERIOD access=rw|mmap attempts=N silent_losses=L ..." (smallest=none: not even --to,
  *      and ran_ms=T: how long the last attempt ran; --from P --to P is one run at P)
+ *      work_ms=M work_max_ms=W: the client's own work per wakeup in the last attempt, poll()
+ *      returning to the write done, mean and longest (the machine's cost of a cycle's
+ *      system calls, whatever the driver: a wakeup's margin must hold it)
  *
  * Timer-scheduled (--quantum Q): a sound server's way (PipeWire, PulseAudio
  * with tsched): a large ALSA period and buffer, and its own timer every Q
@@ -336,13 +339,19 @@ static int late_write_unseen(struct pair *p, double trigger_ms, unsigned long fr
 	return snd_pcm_avail(p->play) == -EPIPE;
 }
 
+/* What one run at one period measured besides its outcome (ms). */
+struct run_figures {
+	double ran_ms;		/* the audio it moved before it ended */
+	double work_mean_ms;	/* each wakeup's work: poll() returning to the write done */
+	double work_max_ms;
+};
+
 /*
  * One run at one period: 1 when it ran seconds without an xrun, 0 when it
- * stopped at an xrun or was refused, -1 when audio was lost without an xrun;
- * *ran_ms: the audio it moved before it ended, in ms.
+ * stopped at an xrun or was refused, -1 when audio was lost without an xrun.
  */
 static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int period,
-		    unsigned int seconds, double *ran_ms)
+		    unsigned int seconds, struct run_figures *fig)
 {
 	struct pair p;
 	int np, err, ok = 1;
@@ -363,11 +372,12 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 	unsigned long late_n = 0, late_1ms = 0, late_2ms = 0;
 	/* How long each wakeup took, from poll() returning to the write done (ms). */
 	double woke, busy, busy_sum = 0, busy_max = 0;
+	unsigned long busy_n = 0;
 	/* Playback queued plus capture waiting: a buffer, when both run off one clock. */
 	long sum_min = -1, sum_max = 0;
 	struct wakeup recent[RECENT];
 
-	*ran_ms = 0;
+	*fig = (struct run_figures){ 0 };
 	err = open_pair(&p, pdev, cdev, mmap, 0, period, 2 * period);
 	if (err < 0) {
 		fprintf(stderr, "period %u: refused (%s)\n", period, snd_strerror(err));
@@ -446,6 +456,7 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 		moved += (unsigned long)n;
 		busy = now_ms() - woke;
 		busy_sum += busy;
+		busy_n++;
 		if (busy > busy_max)
 			busy_max = busy;
 		slip = slipped(&p, trigger_ms, moved, period, &sl, &behind);
@@ -467,9 +478,9 @@ static int run_once(const char *pdev, const char *cdev, int mmap, unsigned int p
 			"writes after their time to play: %lu, %lu by over a quarter period, the latest by %.3f ms\n",
 			period, ok == 1 ? "ran" : "stopped", (long)least_queued, (long)most_waiting,
 			late_n ? late_sum / late_n : 0, late_max, late_1ms, late_n, late_2ms, sum_min, sum_max,
-			late_n ? busy_sum / late_n : 0, busy_max, writes_late, writes_late_quarter, late_write_max);
+			busy_n ? busy_sum / busy_n : 0, busy_max, writes_late, writes_late_quarter, late_write_max);
 	close_pair(&p);
-	*ran_ms = frames_ms((double)moved);
+	*fig = (struct run_figures){ frames_ms((double)moved), busy_n ? busy_sum / busy_n : 0, busy_max };
 	return ok;
 }
 
@@ -477,22 +488,24 @@ static void smallest(const char *pdev, const char *cdev, int mmap, unsigned int 
 		     unsigned int to, unsigned int step, unsigned int seconds)
 {
 	unsigned int period, attempts = 0, silent = 0;
-	double ran_ms = 0;
+	struct run_figures fig = { 0 };
 	int ran;
 
 	for (period = from; period <= to; period += period / 8 > step ? period / 8 / step * step : step) {
 		attempts++;
-		ran = run_once(pdev, cdev, mmap, period, seconds, &ran_ms);
+		ran = run_once(pdev, cdev, mmap, period, seconds, &fig);
 		silent += ran < 0;
 		if (ran == 1) {
-			printf("smallest=%u access=%s attempts=%u silent_losses=%u seconds=%u ms=%.3f\n", period,
-			       form(mmap), attempts, silent, seconds, period * 1000.0 / RATE);
+			printf("smallest=%u access=%s attempts=%u silent_losses=%u seconds=%u ms=%.3f "
+			       "work_ms=%.3f work_max_ms=%.3f\n", period, form(mmap), attempts, silent, seconds,
+			       period * 1000.0 / RATE, fig.work_mean_ms, fig.work_max_ms);
 			return;
 		}
 	}
 	/* ran_ms: how long the last attempt ran (with --from = --to, the one period's run). */
-	printf("smallest=none access=%s attempts=%u silent_losses=%u seconds=%u to=%u ran_ms=%.0f\n",
-	       form(mmap), attempts, silent, seconds, to, ran_ms);
+	printf("smallest=none access=%s attempts=%u silent_losses=%u seconds=%u to=%u ran_ms=%.0f "
+	       "work_ms=%.3f work_max_ms=%.3f\n", form(mmap), attempts, silent, seconds, to, fig.ran_ms,
+	       fig.work_mean_ms, fig.work_max_ms);
 }
 
 static void add_ns(struct timespec *t, long ns)
