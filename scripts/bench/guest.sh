@@ -112,6 +112,7 @@ pair_of() {	# driver -> "PLAY CAP"
 	dummy) echo hw:Dummy,0,0 hw:Dummy,0,0 ;;
 	esac
 }
+access_flag() { [ "$1" = mmap ] && echo --mmap; }	# rw|mmap -> vcpcm-roundtrip's flag
 round=1 rounds=${BENCH_RT_ROUNDS:-3} quanta=${BENCH_RT_QUANTA:-256 64}
 part roundtrip || rounds=0 quanta=
 rt_drivers="vcpcm aloop dummy"
@@ -120,9 +121,7 @@ while [ $round -le "$rounds" ]; do
 	for drv in $rt_drivers; do
 		set -- $(pair_of $drv)
 		for access in rw mmap; do
-			flag=
-			[ $access = mmap ] && flag=--mmap
-			line=$(vcpcm-roundtrip -P $1 -C $2 $flag -s "${BENCH_RT_SECONDS:-5}" 2>>"$out/roundtrip-$drv.log")
+			line=$(vcpcm-roundtrip -P $1 -C $2 $(access_flag $access) -s "${BENCH_RT_SECONDS:-5}" 2>>"$out/roundtrip-$drv.log")
 			echo "driver=$drv round=$round $line" | tee -a "$out/roundtrip.txt"
 		done
 	done
@@ -137,11 +136,9 @@ part roundtrip || rate_runs=0
 while [ $round -le "$rate_runs" ]; do
 	for p in ${BENCH_RT_RATE_SIZES:-96 112 128}; do
 		for access in rw mmap; do
-			flag=
-			[ $access = mmap ] && flag=--mmap
 			for drv in vcpcm aloop dummy; do
 				set -- $(pair_of $drv)
-				line=$(vcpcm-roundtrip -P $1 -C $2 $flag --from $p --to $p \
+				line=$(vcpcm-roundtrip -P $1 -C $2 $(access_flag $access) --from $p --to $p \
 					-s "${BENCH_RT_SECONDS:-5}" 2>>"$out/rtrate-$drv.log")
 				echo "driver=$drv round=$round period=$p $line" | tee -a "$out/rtrate.txt"
 			done
