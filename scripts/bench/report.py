@@ -82,22 +82,19 @@ for t in targets:
     # failed, and the losses are counted.
     roundtrip[t] = {}
     silent = {}
+    # The client's own work per wakeup (poll() returning to the write done), from every run
+    # of the loop, rounds and fixed periods: what the machine's system calls cost a cycle,
+    # which a wakeup's margin must hold besides its lateness. (Older raw data has none.)
+    work = {}
+    def note_work(d):
+        if num(d.get("work_ms")):
+            work.setdefault(d["driver"], []).append((num(d["work_ms"]), num(d["work_max_ms"])))
     rtf = os.path.join(raw, "roundtrip.txt")
     for d in (kv(l) for l in open(rtf) if "smallest=" in l) if os.path.exists(rtf) else ():
+        note_work(d)
         v = num(d["smallest"])
         roundtrip[t].setdefault((d["driver"], d["access"]), []).append(float("inf") if v is None else v)
         silent[(d["driver"], d["access"])] = silent.get((d["driver"], d["access"]), 0) + int(d.get("silent_losses", 0))
-    # The client's own work per wakeup (poll() returning to the write done), from every run
-    # of the loop, rounds and fixed periods: what the machine's system calls cost a cycle,
-    # which a wakeup's margin must hold besides its lateness.
-    work = {}
-    for f in (rtf, os.path.join(raw, "rtrate.txt")):
-        for d in (kv(l) for l in open(f) if "work_ms=" in l) if os.path.exists(f) else ():
-            if num(d["work_ms"]):
-                work.setdefault(d["driver"], []).append((num(d["work_ms"]), num(d["work_max_ms"])))
-    for drv, runs in work.items():
-        fig(t, drv, "roundtrip_work_ms", round(median([m for m, _ in runs]), 3), "ms")
-        fig(t, drv, "roundtrip_work_max_ms", max(w for _, w in runs), "ms")
     for (drv, access), vals in roundtrip[t].items():
         fig(t, drv, f"roundtrip_{access}_rounds", [None if v == float("inf") else v for v in vals], "frames")
         fig(t, drv, f"roundtrip_{access}_silent_losses", silent[(drv, access)], "runs")
@@ -108,6 +105,7 @@ for t in targets:
     rtrate[t] = {}
     rrf = os.path.join(raw, "rtrate.txt")
     for d in (kv(l) for l in open(rrf) if "smallest=" in l) if os.path.exists(rrf) else ():
+        note_work(d)
         r = rtrate[t].setdefault((d["driver"], d["access"], int(d["period"])),
                                  {"runs": 0, "ran": 0, "xruns": 0, "silent": 0, "audio_s": 0.0})
         r["runs"] += 1
@@ -124,6 +122,9 @@ for t in targets:
         stops = r["xruns"] + r["silent"]
         fig(t, drv, f"rtrate_{access}_p{period}_stops_per_min",
             round(stops * 60 / r["audio_s"], 1) if r["audio_s"] else None, "1/min")
+    for drv, runs in work.items():
+        fig(t, drv, "roundtrip_work_ms", round(median([m for m, _ in runs]), 3), "ms")
+        fig(t, drv, "roundtrip_work_max_ms", max(w for _, w in runs), "ms")
     tsched[t] = {}
     tsf = os.path.join(raw, "tsched.txt")
     for d in (kv(l) for l in open(tsf) if "quantum=" in l) if os.path.exists(tsf) else ():
