@@ -99,13 +99,15 @@ static int write_data(struct vcpcm_emu *e, u32 chan, const u8 *data, u32 len)
 /* Collect one tick's messages for chan: COMPLETE total, CAPTURE bytes. */
 struct tick_result {
 	u32 completed, underrun, captured, lost, epoch, messages;
+	u32 others, others_completed;	/* other channels' messages, COMPLETE total */
+	u32 first_seq, last_seq;
 	u8 data[FIFO];
 };
 
-static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, struct tick_result *t)
+static void collect(struct kunit *test, const struct vcpcm_emu_out *out, u32 n, u32 chan,
+		    struct tick_result *t)
 {
-	const struct vcpcm_emu_out *out;
-	u32 n = vcpcm_emu_tick(e, now, &out), i;
+	u32 i;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < n; i++) {
@@ -114,9 +116,16 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 		int err = vcpcm_msg_decode(out[i].hdr, out[i].len, 0, &m);
 
 		KUNIT_ASSERT_EQ(test, err, m.type == VCPCM_MSG_CAPTURE ? -VCPCM_EMSGSIZE : 0);
-		if (out[i].chan != chan)
+		if (out[i].chan != chan) {
+			t->others++;
+			if (m.type == VCPCM_MSG_COMPLETE)
+				t->others_completed += m.u.complete.count;
 			continue;
+		}
 		t->messages++;
+		t->last_seq = m.type == VCPCM_MSG_COMPLETE ? m.u.complete.seq : m.u.capture.seq;
+		if (t->messages == 1)
+			t->first_seq = t->last_seq;
 		if (m.type == VCPCM_MSG_COMPLETE) {
 			t->completed += m.u.complete.count;
 			t->underrun += m.u.complete.underrun;
@@ -132,6 +141,24 @@ static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, str
 			t->epoch = m.u.capture.epoch;
 		}
 	}
+}
+
+static void tick(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan, struct tick_result *t)
+{
+	const struct vcpcm_emu_out *out;
+	u32 n = vcpcm_emu_tick(e, now, &out);
+
+	collect(test, out, n, chan, t);
+}
+
+/* A position read between ticks: chan's reports up to now, out of turn. */
+static void poll_capture(struct kunit *test, struct vcpcm_emu *e, u64 now, u32 chan,
+			 struct tick_result *t)
+{
+	const struct vcpcm_emu_out *out;
+	u32 n = vcpcm_emu_poll_capture(e, chan, now, &out);
+
+	collect(test, out, n, chan, t);
 }
 
 static void emu_answers_requests(struct kunit *test)
@@ -265,6 +292,74 @@ static void emu_loops_playback_to_capture(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, memchr_inv(t->data + 3840 - 3456, 0, 768));
 }
 
+/*
+ * A capture position read between ticks gets every frame due then, in
+ * sequence with the ticks' reports and bit-exact in the loopback; the
+ * playback it played meanwhile is reported at the next tick.
+ */
+static void emu_polls_capture_between_ticks(struct kunit *test)
+{
+	struct vcpcm_emu *e = new_emu(test);
+	struct tick_result *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct vcpcm_emu_fault dup = { .kind = VCPCM_FAULT_DUPLICATE, .chan = CAP(1) };
+	struct vcpcm_emu_fault none = { .kind = VCPCM_FAULT_NONE, .chan = -1 };
+	u8 *data = kunit_kzalloc(test, 3840, GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	for (i = 0; i < 3840; i++)
+		data[i] = vcpcm_test_byte(i, 7);
+	ready(test, e, PLAY(1), VCPCM_FMT_S16_LE, 2, 48000);
+	ready(test, e, CAP(1), VCPCM_FMT_S16_LE, 2, 48000);
+	poll_capture(test, e, 0, CAP(1), t);	/* not started: nothing */
+	KUNIT_EXPECT_EQ(test, t->messages + t->others, 0u);
+	KUNIT_ASSERT_EQ(test, write_data(e, PLAY(1), data, 3840), 0);	/* 20 ms */
+	KUNIT_ASSERT_EQ(test, simple(e, CAP(1), VCPCM_MSG_START, 3, 0), 0);
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(1), VCPCM_MSG_START, 4, 0), 0);
+
+	tick(test, e, MS, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 192u);
+	KUNIT_EXPECT_EQ(test, t->last_seq, 1u);
+	/* 250 us later: the 12 frames due, for the capture channel alone. */
+	poll_capture(test, e, MS + MS / 4, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 48u);
+	KUNIT_EXPECT_EQ(test, t->first_seq, 2u);
+	KUNIT_EXPECT_EQ(test, t->epoch, 3u);
+	KUNIT_EXPECT_EQ(test, t->others, 0u);
+	KUNIT_EXPECT_MEMEQ(test, t->data, data + 192, 48);
+	poll_capture(test, e, MS + MS / 4, CAP(1), t);	/* nothing new */
+	KUNIT_EXPECT_EQ(test, t->messages + t->others, 0u);
+	poll_capture(test, e, 2 * MS, PLAY(1), t);	/* capture only */
+	KUNIT_EXPECT_EQ(test, t->messages + t->others, 0u);
+	/* The tick goes on from there; playback reports both parts. */
+	tick(test, e, 2 * MS, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 144u);
+	KUNIT_EXPECT_EQ(test, t->first_seq, 3u);
+	KUNIT_EXPECT_MEMEQ(test, t->data, data + 240, 144);
+	KUNIT_EXPECT_EQ(test, t->others_completed, 192u);
+	tick(test, e, 3 * MS, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 192u);
+	KUNIT_EXPECT_MEMEQ(test, t->data, data + 384, 192);
+
+	/* A fault set: only the tick reports, where the plan applies. */
+	KUNIT_ASSERT_EQ(test, vcpcm_emu_inject(e, &dup, 3 * MS), 0);
+	poll_capture(test, e, 3 * MS + MS / 2, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->messages + t->others, 0u);
+	KUNIT_ASSERT_EQ(test, vcpcm_emu_inject(e, &none, 3 * MS + MS / 2), 0);
+	poll_capture(test, e, 3 * MS + MS / 2, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 96u);
+	KUNIT_EXPECT_MEMEQ(test, t->data, data + 576, 96);
+
+	/* Playback draining: its end belongs to a tick. */
+	KUNIT_ASSERT_EQ(test, simple(e, PLAY(1), VCPCM_MSG_STOP, 1, 4 * MS), 0);
+	poll_capture(test, e, 5 * MS, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->messages + t->others, 0u);
+	tick(test, e, 5 * MS, CAP(1), t);
+	KUNIT_EXPECT_EQ(test, t->captured, 288u);
+	KUNIT_EXPECT_MEMEQ(test, t->data, data + 672, 288);
+}
+
 static void emu_u8_silence_and_draining(struct kunit *test)
 {
 	struct vcpcm_emu *e = new_emu(test);
@@ -349,6 +444,7 @@ static struct kunit_case vcpcm_emu_cases[] = {
 	KUNIT_CASE(emu_start_latency_delays_the_clock),
 	KUNIT_CASE(emu_flow_control),
 	KUNIT_CASE(emu_loops_playback_to_capture),
+	KUNIT_CASE(emu_polls_capture_between_ticks),
 	KUNIT_CASE(emu_u8_silence_and_draining),
 	KUNIT_CASE(emu_reports_lost_capture),
 	KUNIT_CASE(emu_pause_keeps_fifo_and_freezes_clock),

@@ -52,7 +52,7 @@ struct endpoint {
 	struct vcpcm_chan *chan;
 	struct completion result_done;
 	int result, errors;
-	u32 positions;
+	u32 positions, polled;
 	u8 *buf;
 	u32 buf_bytes;
 };
@@ -64,13 +64,12 @@ static int endpoint_send(void *chan_ptr, const void *msg, u32 len, const void *p
 	return chan->transport->ops->send(chan, msg, len, payload, plen);
 }
 
-static void endpoint_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
+/* Under ep->lock, as the PCM receives under the stream lock. */
+static void endpoint_receive(struct endpoint *ep, const void *msg, u32 len, const void *payload,
+			     u32 plen)
 {
-	struct endpoint *ep = ctx;
 	struct vcpcm_rx_event ev;
-	unsigned long flags;
 
-	spin_lock_irqsave(&ep->lock, flags);
 	if (vcpcm_stream_receive(&ep->core, msg, len, payload, plen,
 				 ep->chan->transport->caps.max_payload, ktime_get_ns(), &ev))
 		ep->errors++;
@@ -80,6 +79,41 @@ static void endpoint_rx(void *ctx, const void *msg, u32 len, const void *payload
 	} else if (ev.kind == VCPCM_RX_POSITION) {
 		ep->positions++;
 	}
+}
+
+static void endpoint_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct endpoint *ep = ctx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	endpoint_receive(ep, msg, len, payload, plen);
+	spin_unlock_irqrestore(&ep->lock, flags);
+}
+
+/* A position read's poll delivers while the reader holds ep->lock. */
+static void endpoint_rx_polled(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
+{
+	struct endpoint *ep = ctx;
+
+	lockdep_assert_held(&ep->lock);
+	ep->polled++;
+	endpoint_receive(ep, msg, len, payload, plen);
+}
+
+/*
+ * As the PCM's capture receives: a report may end a period, and ALSA then
+ * reads the position (.pointer polls) from inside the tick's delivery.
+ */
+static void endpoint_rx_then_poll(void *ctx, const void *msg, u32 len, const void *payload,
+				  u32 plen)
+{
+	struct endpoint *ep = ctx;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ep->lock, flags);
+	endpoint_receive(ep, msg, len, payload, plen);
+	ep->chan->transport->ops->poll(ep->chan, endpoint_rx_polled, ep);
 	spin_unlock_irqrestore(&ep->lock, flags);
 }
 
@@ -154,8 +188,30 @@ static u8 *packed_view(struct kunit *test, const u8 *buf, u32 bytes, bool planar
 	return out;
 }
 
+/*
+ * Let 100 ms of audio go by. Polling: read the capture position all the
+ * while, as a client waking on its own timer does, and at every report,
+ * each read asking the transport for the capture due by then.
+ */
+static void glue_run_for_100ms(struct endpoint *cap, struct vcpcm_transport *t, bool poll)
+{
+	u64 end = ktime_get_ns() + 100 * NSEC_PER_MSEC;
+
+	if (!poll) {
+		msleep(100);
+		return;
+	}
+	t->ops->attach(cap->chan, endpoint_rx_then_poll, cap);
+	while (ktime_get_ns() < end) {
+		spin_lock_irq(&cap->lock);
+		t->ops->poll(cap->chan, endpoint_rx_polled, cap);
+		spin_unlock_irq(&cap->lock);
+		usleep_range(50, 150);
+	}
+}
+
 /* Playback loops back to capture through the transport, in either layout. */
-static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
+static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar, bool poll)
 {
 	struct vcpcm_emu_config cfg = {
 		.pairs = 1, .fifo_bytes = 8192, .tick_us = 500, .max_payload = 4000,
@@ -189,7 +245,7 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&play->lock);
 	t->ops->started(play->chan, t->caps.report_ns, 48000);
-	msleep(100);
+	glue_run_for_100ms(cap, t, poll);
 
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_in_flight(&play->core), 0u);
@@ -201,6 +257,8 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 	spin_unlock_irq(&cap->lock);
 	KUNIT_EXPECT_EQ(test, play->errors + cap->errors, 0);
 	KUNIT_EXPECT_GT(test, play->positions, 0u);
+	if (poll)
+		KUNIT_EXPECT_GT(test, cap->polled, 0u);
 	KUNIT_ASSERT_GE(test, st.bytes_rx, (u64)pattern_bytes);
 	KUNIT_ASSERT_LE(test, st.bytes_rx, 65536ULL);
 
@@ -227,17 +285,23 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar)
 
 static void glue_transport_loops_back_bit_exact(struct kunit *test)
 {
-	glue_loopback(test, false, false);
+	glue_loopback(test, false, false, false);
 }
 
 static void glue_loops_back_noninterleaved_playback(struct kunit *test)
 {
-	glue_loopback(test, true, false);
+	glue_loopback(test, true, false, false);
 }
 
 static void glue_loops_back_noninterleaved_capture(struct kunit *test)
 {
-	glue_loopback(test, false, true);
+	glue_loopback(test, false, true, false);
+}
+
+/* Capture polled between ticks: still in order, nothing lost or doubled. */
+static void glue_polled_capture_loops_back_bit_exact(struct kunit *test)
+{
+	glue_loopback(test, false, false, true);
 }
 
 static void glue_transport_rejects_bad_config(struct kunit *test)
@@ -275,6 +339,7 @@ static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_transport_loops_back_bit_exact),
 	KUNIT_CASE(glue_loops_back_noninterleaved_playback),
 	KUNIT_CASE(glue_loops_back_noninterleaved_capture),
+	KUNIT_CASE(glue_polled_capture_loops_back_bit_exact),
 	KUNIT_CASE(glue_transport_rejects_bad_config),
 	KUNIT_CASE(glue_signals_only_when_alsa_cannot_mistake_it),
 	{}

@@ -415,6 +415,14 @@ int vcpcm_emu_handle(struct vcpcm_emu *e, uint32_t chan, const void *msg, uint32
  * *out (valid until the next tick); they must be delivered in order.
  */
 uint32_t vcpcm_emu_tick(struct vcpcm_emu *e, uint64_t now_ns, const struct vcpcm_emu_out **out);
+/*
+ * A capture channel's reports up to now_ns, between ticks (a position read
+ * by the host): the messages in *out are all for chan and replace the last
+ * tick's outbox, so the caller must have delivered that first. 0 when the
+ * next tick must report instead (not running, faults set, playback draining).
+ */
+uint32_t vcpcm_emu_poll_capture(struct vcpcm_emu *e, uint32_t chan, uint64_t now_ns,
+				const struct vcpcm_emu_out **out);
 int vcpcm_emu_running(const struct vcpcm_emu *e);	/* any clock running */
 
 /*

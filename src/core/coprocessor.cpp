@@ -137,6 +137,7 @@ public:
 	int handle(uint32_t chan, const uint8_t *msg, uint32_t len, const uint8_t *payload,
 		   uint32_t payload_len, uint64_t now_ns, vcpcm_emu_out &reply);
 	uint32_t tick(uint64_t now_ns, const vcpcm_emu_out **out);
+	uint32_t poll_capture(uint32_t chan, uint64_t now_ns, const vcpcm_emu_out **out);
 	int inject(const vcpcm_emu_fault &f, uint64_t now_ns);
 	void set_io(const vcpcm_emu_io *io) { io_ = io ? *io : vcpcm_emu_io(); }
 	uint64_t faults_injected() const { return faults_.injected(); }
@@ -560,6 +561,28 @@ uint32_t Coprocessor::tick(uint64_t now_ns, const vcpcm_emu_out **out)
 	return out_count_;
 }
 
+// A capture channel's data up to now, out of turn: what the tick at now_ns
+// would report for it, so a host that asks for the position between ticks
+// finds every frame due (a DMA pointer moves at every read). Its pair's
+// playback advances with it, as the loopback needs; its report stays for
+// the next tick. Nothing out of turn where the tick must decide: a fault
+// set, a draining playback (its end), or an io hook's own clock.
+uint32_t Coprocessor::poll_capture(uint32_t chan, uint64_t now_ns, const vcpcm_emu_out **out)
+{
+	out_count_ = 0;
+	*out = outbox_;
+	if (!valid_chan(chan) || !is_capture(chan) || io_.due || io_.play || io_.capture)
+		return 0;
+	uint32_t pair = chan - VCPCM_EMU_MAX_PAIRS;
+	const Channel &cap = chans_[chan], &play_ch = chans_[pair];
+	if (cap.state != Channel::RUNNING || cap.has_reordered || !faults_.clear_on(chan) ||
+	    (play_ch.clocked() && play_ch.state != Channel::RUNNING))
+		return 0;
+	play(pair, now_ns);
+	capture(pair, now_ns);
+	return out_count_;
+}
+
 // The remote restarts (firmware reset): it forgets every channel.
 void Coprocessor::reset()
 {
@@ -665,6 +688,12 @@ int vcpcm_emu_handle(vcpcm_emu *e, uint32_t chan, const void *msg, uint32_t len,
 uint32_t vcpcm_emu_tick(vcpcm_emu *e, uint64_t now_ns, const vcpcm_emu_out **out)
 {
 	return reinterpret_cast<Coprocessor *>(e)->tick(now_ns, out);
+}
+
+uint32_t vcpcm_emu_poll_capture(vcpcm_emu *e, uint32_t chan, uint64_t now_ns,
+				const vcpcm_emu_out **out)
+{
+	return reinterpret_cast<Coprocessor *>(e)->poll_capture(chan, now_ns, out);
 }
 
 int vcpcm_emu_inject(vcpcm_emu *e, const vcpcm_emu_fault *f, uint64_t now_ns)

@@ -32,6 +32,8 @@ public:
 	bool answering(uint32_t chan) const { return plans_[chan].kind != VCPCM_FAULT_NO_ANSWER; }
 	// The fault planned for the channel's next report, or NONE.
 	uint32_t peek(uint32_t chan) const;
+	// No fault of any kind is set on the channel.
+	bool clear_on(uint32_t chan) const { return plans_[chan].kind == VCPCM_FAULT_NONE; }
 	// The same, now applied to a report (counted), or NONE.
 	uint32_t take(uint32_t chan);
 	void count_one() { injected_++; }

@@ -130,6 +130,21 @@ static bool vcpcm_may_signal(struct vcpcm_sub *sub, struct snd_pcm_runtime *runt
 				     sub->buffer_jiffies);
 }
 
+/*
+ * A period boundary went by since our last call, maybe in a position read
+ * (a capture poll, vcpcm_poll_capture()) that the report's own count does
+ * not see: ALSA still owes that period its wakeup, timer tick and SIGIO.
+ */
+static bool vcpcm_period_passed(struct vcpcm_sub *sub, struct snd_pcm_runtime *runtime,
+				snd_pcm_uframes_t next_hw_ptr)
+{
+	snd_pcm_uframes_t ahead = vcpcm_frames_between(sub->irq_boundary, next_hw_ptr,
+						       runtime->boundary);
+
+	/* irq_boundary lies ahead after a RESET (it counts from the next one). */
+	return ahead >= runtime->period_size && ahead < runtime->boundary / 2;
+}
+
 /* Tell ALSA the position moved (under the stream lock), and remember when. */
 static void vcpcm_signal(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
 {
@@ -179,11 +194,26 @@ static const char *vcpcm_rx_error(int err)
 	}
 }
 
+static const char vcpcm_overrun_why[] =
+	"no room for the captured data, or the remote lost some (overrun)";
+
+/* Say why the stream stops; the caller stops it (or has ALSA do it). */
+static void vcpcm_xrun_why(struct vcpcm_sub *sub, struct snd_pcm_substream *substream,
+			   const char *why, int err)
+{
+	if (err)
+		dev_err_ratelimited(sub->vc->card->dev,
+				    "%s %u: %s from the remote (%d): stopping the stream (xrun)\n",
+				    vcpcm_dir_name(substream), substream->number, why, err);
+	else
+		dev_err_ratelimited(sub->vc->card->dev, "%s %u: %s: stopping the stream (xrun)\n",
+				    vcpcm_dir_name(substream), substream->number, why);
+}
+
 static void vcpcm_xrun(struct vcpcm_sub *sub, struct snd_pcm_substream *substream,
 		       const char *why)
 {
-	dev_err_ratelimited(sub->vc->card->dev, "%s %u: %s: stopping the stream (xrun)\n",
-			    vcpcm_dir_name(substream), substream->number, why);
+	vcpcm_xrun_why(sub, substream, why, 0);
 	snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 }
 
@@ -235,8 +265,7 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 	snd_pcm_uframes_t next_hw_ptr;
 
 	if (ev->overrun) {
-		vcpcm_xrun(sub, substream,
-			   "no room for the captured data, or the remote lost some (overrun)");
+		vcpcm_xrun(sub, substream, vcpcm_overrun_why);
 		return;
 	}
 	/*
@@ -260,7 +289,7 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 		return;
 	}
 	next_hw_ptr = vcpcm_next_hw_ptr(sub, runtime);
-	if (!ev->periods && !ev->drained && !ev->lapped &&
+	if (!ev->periods && !ev->drained && !ev->lapped && !vcpcm_period_passed(sub, runtime, next_hw_ptr) &&
 	    !vcpcm_wakes_waiters(substream, next_hw_ptr))
 		return;
 	if (vcpcm_may_signal(sub, runtime, next_hw_ptr))
@@ -296,10 +325,7 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 						      sub->vc->transport->caps.max_payload,
 						      ktime_get_ns(), &ev));
 	if (err) {
-		dev_err_ratelimited(sub->vc->card->dev,
-				    "%s %u: %s from the remote (%d): stopping the stream (xrun)\n",
-				    vcpcm_dir_name(substream), substream->number,
-				    vcpcm_rx_error(err), err);
+		vcpcm_xrun_why(sub, substream, vcpcm_rx_error(err), err);
 		if (snd_pcm_running(substream))
 			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
 	} else if (ev.kind == VCPCM_RX_RESULT) {
@@ -585,11 +611,56 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 	}
 }
 
+/* What a capture poll found: the first error, or the remote's overrun. */
+struct vcpcm_poll_result {
+	struct vcpcm_sub *sub;
+	int err;
+	bool overrun;
+};
+
+/* Reports handed over by a poll, under the stream lock: no sending here. */
+static void vcpcm_pcm_rx_polled(void *ctx, const void *msg, u32 len, const void *payload,
+				u32 plen)
+{
+	struct vcpcm_poll_result *p = ctx;
+	struct vcpcm_rx_event ev;
+
+	if (p->err || p->overrun)
+		return;	/* the stream stops: the rest is stale */
+	p->err = vcpcm_kernel_errno(vcpcm_stream_receive(&p->sub->core, msg, len, payload, plen,
+							 p->sub->vc->transport->caps.max_payload,
+							 ktime_get_ns(), &ev));
+	if (!p->err && ev.kind == VCPCM_RX_POSITION && ev.overrun)
+		p->overrun = true;
+}
+
+/*
+ * Capture moves at the remote's reports, a tick apart; a client waking on
+ * its own timer (PipeWire, PulseAudio) wants every frame due when it
+ * looks, as from DMA. A backend that can report out of turn is asked to.
+ * ALSA takes the new position from .pointer and wakes its waiters itself.
+ */
+static int vcpcm_poll_capture(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
+{
+	const struct vcpcm_transport_ops *ops = sub->vc->transport->ops;
+	struct vcpcm_poll_result p = { .sub = sub };
+
+	if (substream->stream != SNDRV_PCM_STREAM_CAPTURE || !ops->poll ||
+	    substream->runtime->state != SNDRV_PCM_STATE_RUNNING)
+		return 0;
+	ops->poll(sub->chan, vcpcm_pcm_rx_polled, &p);
+	if (p.err)
+		vcpcm_xrun_why(sub, substream, vcpcm_rx_error(p.err), p.err);
+	else if (p.overrun)
+		vcpcm_xrun_why(sub, substream, vcpcm_overrun_why, 0);
+	return p.err ?: (p.overrun ? -EPIPE : 0);
+}
+
 static snd_pcm_uframes_t vcpcm_pcm_pointer(struct snd_pcm_substream *substream)
 {
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
 
-	if (vcpcm_follow_appl_ptr(sub, substream))
+	if (vcpcm_follow_appl_ptr(sub, substream) || vcpcm_poll_capture(sub, substream))
 		return SNDRV_PCM_POS_XRUN;
 	return bytes_to_frames(substream->runtime, vcpcm_stream_pointer(&sub->core, ktime_get_ns()));
 }

@@ -46,6 +46,13 @@ struct vcpcm_transport_ops {
 	 * clock started before this call. Atomic-safe.
 	 */
 	void (*started)(struct vcpcm_chan *chan, u32 report_ns, u32 rate);
+	/*
+	 * Optional, capture: hand chan's reports due by now to rx(ctx, ...)
+	 * at once, in the caller's context (a position read, under the stream
+	 * lock), in order with those the backend delivers itself; none when
+	 * it cannot now. rx must not send. Atomic-safe.
+	 */
+	void (*poll)(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx);
 	/* Optional: the backend's own debugfs files, in the card's directory. */
 	void (*debugfs_init)(struct vcpcm_transport *t, struct dentry *dir);
 	void (*destroy)(struct vcpcm_transport *t);

@@ -12,6 +12,12 @@
  * emu_lock released, so the order is rx_lock -> (PCM stream lock) ->
  * emu_lock and a receiver may send (refill the FIFO) from its callback.
  * Replies (RESULT) are delivered from a work item, never from inside send().
+ *
+ * A capture position read between ticks polls its channel (poll()): the
+ * model reports that channel up to now, delivered at once under emu_lock
+ * to the reader (who holds the stream lock and does not send). It waits
+ * while a tick's reports are on their way (delivering), which keeps every
+ * channel's reports in order and the tick's outbox intact.
  */
 #include <linux/debugfs.h>
 #include <linux/hrtimer.h>
@@ -54,7 +60,9 @@ struct vcpcm_emu_transport {
 	u64 model_ns;			/* CPU time in the coprocessor model; under emu_lock */
 	u64 sent;			/* messages to the remote; under emu_lock */
 	u64 delivered;			/* messages from it (reports, replies); under rx_lock */
+	u64 polled;			/* reports handed to a position read; under emu_lock */
 	bool ticking;			/* the timer is queued or will re-arm; under emu_lock */
+	bool delivering;		/* a tick's reports are on their way; under emu_lock */
 };
 
 static struct vcpcm_emu_transport *to_emu(struct vcpcm_transport *t)
@@ -166,15 +174,41 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 		t->ticking = false;
 	if (running)
 		vcpcm_emu_arm(t, ns_to_ktime(t0), false);
+	t->delivering = n;
 	spin_unlock_irqrestore(&t->emu_lock, flags);
+	if (!n)
+		return running ? HRTIMER_RESTART : HRTIMER_NORESTART;
 
-	/* The outbox stays valid until the next tick, which cannot overlap. */
+	/* The outbox stays valid until the next tick (or poll), which wait. */
 	spin_lock_irqsave(&t->rx_lock, flags);
 	for (i = 0; i < n; i++)
 		vcpcm_emu_deliver(t, &out[i]);
 	spin_unlock_irqrestore(&t->rx_lock, flags);
 
+	spin_lock_irqsave(&t->emu_lock, flags);
+	t->delivering = false;
+	spin_unlock_irqrestore(&t->emu_lock, flags);
 	return running ? HRTIMER_RESTART : HRTIMER_NORESTART;
+}
+
+static void vcpcm_emu_poll(struct vcpcm_chan *chan, vcpcm_rx_fn rx, void *ctx)
+{
+	struct vcpcm_emu_transport *t = to_emu(chan->transport);
+	const struct vcpcm_emu_out *out;
+	unsigned long flags;
+	u32 i, n = 0;
+	u64 t0;
+
+	spin_lock_irqsave(&t->emu_lock, flags);
+	if (!t->delivering) {
+		t0 = ktime_get_ns();
+		n = vcpcm_emu_poll_capture(t->emu, chan->id, t0, &out);
+		t->model_ns += ktime_get_ns() - t0;
+	}
+	for (i = 0; i < n; i++)
+		rx(ctx, out[i].hdr, out[i].len, out[i].payload, out[i].payload_len);
+	t->polled += n;
+	spin_unlock_irqrestore(&t->emu_lock, flags);
 }
 
 static int vcpcm_emu_send(struct vcpcm_chan *chan, const void *msg, u32 len,
@@ -390,9 +424,10 @@ static int vcpcm_emu_messages_show(struct seq_file *m, void *unused)
 
 	spin_lock_irqsave(&t->emu_lock, flags);
 	sent = t->sent;
+	delivered = t->polled;
 	spin_unlock_irqrestore(&t->emu_lock, flags);
 	spin_lock_irqsave(&t->rx_lock, flags);
-	delivered = t->delivered;
+	delivered += t->delivered;
 	spin_unlock_irqrestore(&t->rx_lock, flags);
 	seq_printf(m, "to_remote %llu\nfrom_remote %llu\n", sent, delivered);
 	return 0;
@@ -411,6 +446,7 @@ static const struct vcpcm_transport_ops vcpcm_emu_ops = {
 	.attach = vcpcm_emu_attach,
 	.detach = vcpcm_emu_detach,
 	.started = vcpcm_emu_started,
+	.poll = vcpcm_emu_poll,
 	.debugfs_init = vcpcm_emu_debugfs_init,
 	.destroy = vcpcm_emu_destroy,
 };
