@@ -430,6 +430,10 @@ static void report_interval_follows_the_period(struct kunit *test)
 	n.period_bytes = 1024 * 4;
 	n.no_period_wakeup = 1;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
+	/* ... unless each position read brings the capture due (the period rule again). */
+	n.positions_on_read = 1;
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 5333333u);
+	n.positions_on_read = 0;
 	/* A remote of fixed cadence reports at it, whatever we would want. */
 	n.no_period_wakeup = 0;
 	n.fixed_cadence = 1;

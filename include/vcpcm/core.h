@@ -219,7 +219,11 @@ struct vcpcm_stream_timing {
  * wakeup per report; the position is estimated in between anyway.
  * A client that turned period wakeups off (PipeWire, PulseAudio, CRAS) wakes
  * on its own timer, at a quantum the driver never learns, and reads the
- * position then: the period says nothing, so the remote's finest clock.
+ * position then: the period says nothing, so the remote's finest clock;
+ * unless the transport reports capture when the position is read (playback
+ * is estimated between reports anyway): then the period rule again, and the
+ * host is spared the fine clock's wakeups, which delay the client's own
+ * (measured in UML, docs/performance.md).
  */
 #define VCPCM_REPORT_INTERVAL_MAX_NS	10000000u
 struct vcpcm_report_needs {
@@ -229,6 +233,7 @@ struct vcpcm_report_needs {
 	uint32_t rate;
 	uint32_t frame_bytes;
 	uint32_t no_period_wakeup;	/* the client wakes on its own timer */
+	uint32_t positions_on_read;	/* a position read brings the capture due */
 	uint32_t fixed_cadence;	/* the remote reports at finest_ns, whatever we ask */
 };
 uint32_t vcpcm_report_interval_ns(const struct vcpcm_report_needs *n);

@@ -530,6 +530,12 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 	double trigger_ms = 0, excess;
 	struct timespec next;
 	long step_ns = (long)quantum * 1000000000L / RATE;
+	/* Debug: the last wakeups, how late they came, the least playback queued. */
+	int debug = getenv("VCPCM_ROUNDTRIP_DEBUG") != NULL;
+	struct wakeup recent[RECENT];
+	double late_max = 0;
+	unsigned long late_1ms = 0;
+	snd_pcm_sframes_t queued_min = -1;
 	int err = open_pair(&p, pdev, cdev, mmap, 1, period, buffer);
 	snd_pcm_hw_params_t *hw;
 	unsigned int wakeups_on = 1;
@@ -555,8 +561,27 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 				min_avail = avail;
 			short_wakeups += (unsigned long)avail * 4 < 3UL * quantum;
 		}
+		if (debug) {
+			struct wakeup *w = &recent[(wakeups + 1) % RECENT];
+
+			double at = now_ms();
+
+			w->late_ms = at - ((double)next.tv_sec * 1e3 + next.tv_nsec / 1e6);
+			w->at_ms = at - trigger_ms;	/* since the trigger, once known */
+			w->waiting = avail;
+			late_max = w->late_ms > late_max ? w->late_ms : late_max;
+			late_1ms += w->late_ms > 1.0;
+		}
 		n = move(&p, 0);
+		if (debug && n >= 0 && snd_pcm_delay(p.play, &recent[(wakeups + 1) % RECENT].queued) == 0 &&
+		    (queued_min < 0 || recent[(wakeups + 1) % RECENT].queued < queued_min))
+			queued_min = recent[(wakeups + 1) % RECENT].queued;
 		if (n < 0) {
+			if (debug) {
+				fprintf(stderr, "quantum %u: xrun (%ld) at wakeup %lu\n", quantum, n, wakeups + 1);
+				recent[(wakeups + 1) % RECENT].queued = -1;
+				print_recent(recent, wakeups + 1);
+			}
 			xruns++;
 			snd_pcm_drop(p.cap);
 			snd_pcm_prepare(p.cap);
@@ -582,6 +607,9 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 			sl = (struct slip){ HUGE_VAL, 0 };
 		}
 	}
+	if (debug)
+		fprintf(stderr, "quantum %u: latest wakeup %.3f ms after its time, %lu more than 1 ms late, least playback queued %ld\n",
+			quantum, late_max, late_1ms, (long)queued_min);
 	printf("quantum=%u period=%u buffer=%u access=%s period_wakeups=%s seconds=%u wakeups=%lu short=%lu "
 	       "min_avail=%ld xruns=%lu silent_losses=%lu frames=%lu\n", quantum, period, buffer, mmap ? "mmap" : "rw",
 	       wakeups_on ? "on" : "off", seconds, wakeups, short_wakeups, (long)min_avail, xruns, slips, moved);

@@ -21,7 +21,8 @@ extern "C" uint32_t vcpcm_report_interval_ns(const struct vcpcm_report_needs *n)
 {
 	using vcpcm::max;
 	using vcpcm::min;
-	if (!n->rate || !n->frame_bytes || n->no_period_wakeup || n->fixed_cadence)
+	if (!n->rate || !n->frame_bytes || (n->no_period_wakeup && !n->positions_on_read) ||
+	    n->fixed_cadence)
 		return n->finest_ns;
 	// A quarter period: a period boundary is reported at most that late.
 	uint64_t want = vcpcm::ns_to_fill(n->period_bytes, n->rate, n->frame_bytes) / 4;

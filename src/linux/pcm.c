@@ -518,6 +518,7 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.rate = runtime->rate,
 		.frame_bytes = geometry.frame_bytes,
 		.no_period_wakeup = runtime->no_period_wakeup,
+		.positions_on_read = !!t->ops->poll,
 		.fixed_cadence = !!(t->caps.flags & VCPCM_CAP_FIXED_CADENCE),
 	};
 	u32 report_ns = vcpcm_report_interval_ns(&needs);
