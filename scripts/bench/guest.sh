@@ -153,8 +153,9 @@ while [ -n "$quanta" ] && [ $round -le "$rounds" ]; do
 	for q in $quanta; do
 		for drv in vcpcm aloop dummy; do
 			set -- $(pair_of $drv)
-			echo "driver=$drv round=$round $(vcpcm-roundtrip -P $1 -C $2 --quantum $q -s 10 2>&1)" |
-				tee -a "$out/tsched.txt"
+			# Its findings (lost audio) go to the log: one result line per run.
+			echo "driver=$drv round=$round $(vcpcm-roundtrip -P $1 -C $2 --quantum $q -s 10 \
+				2>>"$out/tsched-$drv.log")" | tee -a "$out/tsched.txt"
 		done
 	done
 	round=$((round + 1))

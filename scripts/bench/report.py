@@ -127,7 +127,8 @@ for t in targets:
         fig(t, drv, "roundtrip_work_max_ms", max(w for _, w in runs), "ms")
     tsched[t] = {}
     tsf = os.path.join(raw, "tsched.txt")
-    for d in (kv(l) for l in open(tsf) if "quantum=" in l) if os.path.exists(tsf) else ():
+    # A line without driver= is an older bench's stray message from the tool.
+    for d in (kv(l) for l in open(tsf) if "quantum=" in l and "driver=" in l) if os.path.exists(tsf) else ():
         tsched[t].setdefault((d["driver"], int(d["quantum"])), []).append(d)
     # Rounds: short wakeups as median (lowest – highest), as the round trip is; the rest
     # over all rounds (wakeups and xruns add up, the least found is the least of all).
