@@ -289,7 +289,8 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 		return;
 	}
 	next_hw_ptr = vcpcm_next_hw_ptr(sub, runtime);
-	if (!ev->periods && !ev->drained && !ev->lapped && !vcpcm_period_passed(sub, runtime, next_hw_ptr) &&
+	if (!ev->periods && !ev->drained && !ev->lapped &&
+	    !vcpcm_period_passed(sub, runtime, next_hw_ptr) &&
 	    !vcpcm_wakes_waiters(substream, next_hw_ptr))
 		return;
 	if (vcpcm_may_signal(sub, runtime, next_hw_ptr))

@@ -15,9 +15,10 @@
  *
  * A capture position read between ticks polls its channel (poll()): the
  * model reports that channel up to now, delivered at once under emu_lock
- * to the reader (who holds the stream lock and does not send). It waits
- * while a tick's reports are on their way (delivering), which keeps every
- * channel's reports in order and the tick's outbox intact.
+ * to the reader (who holds the stream lock and does not send). It stands
+ * aside (reports nothing) while a tick's reports are on their way
+ * (delivering): every channel's reports stay in order, the tick's outbox
+ * intact, and those reports bring the position instead.
  */
 #include <linux/debugfs.h>
 #include <linux/hrtimer.h>
@@ -179,7 +180,7 @@ static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
 	if (!n)
 		return running ? HRTIMER_RESTART : HRTIMER_NORESTART;
 
-	/* The outbox stays valid until the next tick (or poll), which wait. */
+	/* The outbox stays valid: no tick overlaps, and polls stand aside. */
 	spin_lock_irqsave(&t->rx_lock, flags);
 	for (i = 0; i < n; i++)
 		vcpcm_emu_deliver(t, &out[i]);
