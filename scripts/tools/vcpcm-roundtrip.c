@@ -551,6 +551,7 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (wakeups = 0; wakeups < (unsigned long)seconds * RATE / quantum; wakeups++) {
 		snd_pcm_sframes_t avail;
+		struct wakeup *w = &recent[(wakeups + 1) % RECENT];	/* debug */
 		long n;
 
 		add_ns(&next, step_ns);
@@ -562,8 +563,6 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 			short_wakeups += (unsigned long)avail * 4 < 3UL * quantum;
 		}
 		if (debug) {
-			struct wakeup *w = &recent[(wakeups + 1) % RECENT];
-
 			double at = now_ms();
 
 			w->late_ms = at - ((double)next.tv_sec * 1e3 + next.tv_nsec / 1e6);
@@ -573,13 +572,13 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 			late_1ms += w->late_ms > 1.0;
 		}
 		n = move(&p, 0);
-		if (debug && n >= 0 && snd_pcm_delay(p.play, &recent[(wakeups + 1) % RECENT].queued) == 0 &&
-		    (queued_min < 0 || recent[(wakeups + 1) % RECENT].queued < queued_min))
-			queued_min = recent[(wakeups + 1) % RECENT].queued;
+		if (debug && n >= 0 && snd_pcm_delay(p.play, &w->queued) == 0 &&
+		    (queued_min < 0 || w->queued < queued_min))
+			queued_min = w->queued;
 		if (n < 0) {
 			if (debug) {
 				fprintf(stderr, "quantum %u: xrun (%ld) at wakeup %lu\n", quantum, n, wakeups + 1);
-				recent[(wakeups + 1) % RECENT].queued = -1;
+				w->queued = -1;
 				print_recent(recent, wakeups + 1);
 			}
 			xruns++;

@@ -299,6 +299,15 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 		vcpcm_drained_quietly(sub, substream);
 }
 
+/* One message from the remote into the core's stream (under the stream lock). */
+static int vcpcm_receive(struct vcpcm_sub *sub, const void *msg, u32 len, const void *payload,
+			 u32 plen, struct vcpcm_rx_event *ev)
+{
+	return vcpcm_kernel_errno(vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
+						       sub->vc->transport->caps.max_payload,
+						       ktime_get_ns(), ev));
+}
+
 /* Messages from the remote, in the transport's delivery context. */
 static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payload, u32 plen)
 {
@@ -322,9 +331,7 @@ static void vcpcm_pcm_rx(void *ctx, const void *msg, u32 len, const void *payloa
 		snd_pcm_stream_unlock_irqrestore(substream, flags);
 		return;
 	}
-	err = vcpcm_kernel_errno(vcpcm_stream_receive(&sub->core, msg, len, payload, plen,
-						      sub->vc->transport->caps.max_payload,
-						      ktime_get_ns(), &ev));
+	err = vcpcm_receive(sub, msg, len, payload, plen, &ev);
 	if (err) {
 		vcpcm_xrun_why(sub, substream, vcpcm_rx_error(err), err);
 		if (snd_pcm_running(substream))
@@ -629,9 +636,7 @@ static void vcpcm_pcm_rx_polled(void *ctx, const void *msg, u32 len, const void 
 
 	if (p->err || p->overrun)
 		return;	/* the stream stops: the rest is stale */
-	p->err = vcpcm_kernel_errno(vcpcm_stream_receive(&p->sub->core, msg, len, payload, plen,
-							 p->sub->vc->transport->caps.max_payload,
-							 ktime_get_ns(), &ev));
+	p->err = vcpcm_receive(p->sub, msg, len, payload, plen, &ev);
 	if (!p->err && ev.kind == VCPCM_RX_POSITION && ev.overrun)
 		p->overrun = true;
 }
