@@ -23,7 +23,7 @@ apt_update() {
 }
 
 pkgs=(build-essential g++ gcc-12 g++-12 bc flex bison libelf-dev libssl-dev kmod cpio xz-utils
-      zstd python3 rsync dkms alsa-utils libasound2-dev busybox-static qemu-system-x86
+      zstd patch python3 rsync dkms alsa-utils libasound2-dev busybox-static qemu-system-x86
       qemu-system-arm gcc-aarch64-linux-gnu g++-aarch64-linux-gnu gcc-12-aarch64-linux-gnu
       g++-12-aarch64-linux-gnu linux-source-6.12
       # 32-bit ARM builds (armhf: ARMv7; armel: the Raspberry Pi Zero/1's ARMv6)

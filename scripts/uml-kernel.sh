@@ -29,7 +29,9 @@ esac
 recipe=2
 tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || die "$tarball missing: run scripts/install-deps.sh"
-srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+# Our fixes to the source (scripts/uml/patches): part of the source's version.
+patches=("$here"/uml/patches/*.patch)
+srcver="$(dpkg-query -W -f='${Version}' linux-source-6.12) patches $(cache_key "${patches[@]}")"
 gccver=$(${cross}gcc --version | head -n 1)
 key=$(cache_key "recipe $recipe" "$srcver" "$gccver" "${frags[@]}")
 src=$VCPCM_CACHE/src/linux-source-6.12
@@ -50,6 +52,9 @@ if [ "$(cat "$src/.vcpcm-srcver" 2>/dev/null)" != "$srcver" ]; then
 	rm -rf "$src" "$VCPCM_CACHE"/uml/*-* "$VCPCM_CACHE"/arm32-kernel/*-*
 	mkdir -p "$VCPCM_CACHE/src"
 	tar -C "$VCPCM_CACHE/src" -xf "$tarball"
+	for p in "${patches[@]}"; do
+		patch -s -p1 -d "$src" <"$p" || die "patch $p does not apply"
+	done
 	echo "$srcver" >"$src/.vcpcm-srcver"
 fi
 
