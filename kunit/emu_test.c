@@ -380,11 +380,16 @@ static void emu_u8_silence_and_draining(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_START, 1, 0), 0);
 	tick(test, e, 5 * MS, PLAY(0), t);
 	KUNIT_EXPECT_EQ(test, t->completed, 40u);
+	KUNIT_EXPECT_TRUE(test, vcpcm_emu_clocked(e, PLAY(0)));
+	KUNIT_EXPECT_FALSE(test, vcpcm_emu_clocked(e, CAP(0)));	/* stopped above */
+	KUNIT_EXPECT_FALSE(test, vcpcm_emu_clocked(e, 2 * VCPCM_EMU_MAX_PAIRS));
 	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_STOP, 1, 5 * MS), 0);
 	KUNIT_EXPECT_TRUE(test, vcpcm_emu_running(e));
+	KUNIT_EXPECT_TRUE(test, vcpcm_emu_clocked(e, PLAY(0)));	/* draining */
 	tick(test, e, 20 * MS, PLAY(0), t);
 	KUNIT_EXPECT_EQ(test, t->completed, 40u);
 	KUNIT_EXPECT_FALSE(test, vcpcm_emu_running(e));
+	KUNIT_EXPECT_FALSE(test, vcpcm_emu_clocked(e, PLAY(0)));
 }
 
 /* Capture the remote cannot keep while its reports are held is reported lost. */
@@ -428,6 +433,7 @@ static void emu_pause_keeps_fifo_and_freezes_clock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->completed, 192u);
 	KUNIT_ASSERT_EQ(test, simple(e, PLAY(0), VCPCM_MSG_PAUSE, 1, MS), 0);
 	KUNIT_EXPECT_FALSE(test, vcpcm_emu_running(e));
+	KUNIT_EXPECT_FALSE(test, vcpcm_emu_clocked(e, PLAY(0)));
 	tick(test, e, 5 * MS, PLAY(0), t);
 	KUNIT_EXPECT_EQ(test, t->messages, 0u);
 	vcpcm_emu_get_stats(e, PLAY(0), &st);

@@ -401,36 +401,47 @@ static void position_lapping_the_buffer_is_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lapped_at(test, s, 7, 4, 70 * US), 1u);
 }
 
-/* A report interval per stream: a quarter period, within the FIFO and the remote's clock. */
+/*
+ * A report interval per stream: a period for a client woken at its
+ * boundaries, a quarter where the host acts between them; within the FIFO
+ * and the remote's clock.
+ */
 static void report_interval_follows_the_period(struct kunit *test)
 {
 	struct vcpcm_report_needs n = {
 		.finest_ns = 1000000, .fifo_bytes = 32768, .rate = 48000, .frame_bytes = 4,
 	};
 
-	n.period_bytes = 64 * 4;	/* 1.33 ms: a quarter is finer than the clock */
+	n.period_bytes = 64 * 4;	/* 1.33 ms */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1333333u);
+	n.period_bytes = 32 * 4;	/* 0.67 ms: finer than the clock */
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
-	n.period_bytes = 1024 * 4;	/* 21.3 ms */
-	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 5333333u);
+	n.period_bytes = 384 * 4;	/* 8 ms */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 8000000u);
+	n.period_bytes = 1024 * 4;	/* 21.3 ms: never more than the ceiling */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), VCPCM_REPORT_INTERVAL_MAX_NS);
 	n.rate = 192000;
 	n.frame_bytes = 32;
-	n.period_bytes = 1920 * 32;	/* 10 ms */
-	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 2500000u);
-	n.period_bytes = 8192 * 32;	/* half the FIFO plays in 2.67 ms */
+	n.period_bytes = 384 * 32;	/* 2 ms */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 2000000u);
+	n.period_bytes = 1920 * 32;	/* 10 ms, but half the FIFO plays in 2.67 ms */
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 2666666u);
-	n.rate = 8000;
-	n.frame_bytes = 2;
-	n.period_bytes = 8000 * 2;	/* 1 s: never more than the ceiling */
-	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), VCPCM_REPORT_INTERVAL_MAX_NS);
 	n.rate = 0;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
-	/* A timer-driven client (no period wakeups): the finest, whatever the period. */
+	/* Playback run free (dmix's slave) is refilled at reports: a quarter period. */
 	n.rate = 48000;
 	n.frame_bytes = 4;
 	n.period_bytes = 1024 * 4;
+	n.free_running = 1;
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 5333333u);
+	n.period_bytes = 64 * 4;	/* a quarter is finer than the clock */
+	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
+	n.free_running = 0;
+	/* A timer-driven client (no period wakeups): the finest, whatever the period. */
+	n.period_bytes = 1024 * 4;
 	n.no_period_wakeup = 1;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
-	/* ... unless each position read brings the capture due (the period rule again). */
+	/* ... unless each position read brings the capture due: a quarter period. */
 	n.positions_on_read = 1;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 5333333u);
 	n.positions_on_read = 0;

@@ -211,19 +211,20 @@ struct vcpcm_stream_timing {
 };
 
 /*
- * How often a stream needs a report from the remote: a quarter period (so a
- * period boundary is noticed at most that late), no longer than it takes to
- * play half the remote's FIFO (the host refills it at each report), never
- * longer than VCPCM_REPORT_INTERVAL_MAX_NS and never shorter than the
- * remote's finest clock. Fewer reports for longer periods save the host a
- * wakeup per report; the position is estimated in between anyway.
- * A client that turned period wakeups off (PipeWire, PulseAudio, CRAS) wakes
- * on its own timer, at a quantum the driver never learns, and reads the
- * position then: the period says nothing, so the remote's finest clock;
- * unless the transport reports capture when the position is read (playback
- * is estimated between reports anyway): then the period rule again, and the
- * host is spared the fine clock's wakeups, which delay the client's own
- * (measured in UML, docs/performance.md).
+ * How often a stream needs a report from the remote. A client woken at
+ * period boundaries needs one at each boundary and no more, as a DMA
+ * engine's period interrupt: a period. Finer reports bought nothing there
+ * and their clock interrupts delayed the client's own wakeups (measured in
+ * UML, docs/performance.md). A quarter period where the host acts between
+ * boundaries: playback run free (dmix's slave), refilled a period ahead of
+ * the position at each report; a client that turned period wakeups off
+ * (PipeWire, PulseAudio, CRAS) and reads the position on its own timer, at a
+ * quantum the driver never learns, when the transport reports capture as the
+ * position is read (playback is estimated between reports anyway); without
+ * that, such a client gets the remote's finest clock. Always: no longer than
+ * it takes to play half the remote's FIFO (the host refills it at each
+ * report), never longer than VCPCM_REPORT_INTERVAL_MAX_NS and never shorter
+ * than the remote's finest clock.
  */
 #define VCPCM_REPORT_INTERVAL_MAX_NS	10000000u
 struct vcpcm_report_needs {
@@ -233,6 +234,7 @@ struct vcpcm_report_needs {
 	uint32_t rate;
 	uint32_t frame_bytes;
 	uint32_t no_period_wakeup;	/* the client wakes on its own timer */
+	uint32_t free_running;	/* playback sent round the buffer ahead of the position */
 	uint32_t positions_on_read;	/* a position read brings the capture due */
 	uint32_t fixed_cadence;	/* the remote reports at finest_ns, whatever we ask */
 };
@@ -282,6 +284,12 @@ int vcpcm_stream_prepare(struct vcpcm_stream *s, const struct vcpcm_ring_geometr
  * the application has not read (its stop threshold is beyond the buffer).
  */
 int vcpcm_stream_start(struct vcpcm_stream *s, uint64_t now_ns, uint32_t free_running_lead);
+/*
+ * Before a start: the report interval and stall time that start runs with
+ * (how a stream runs is known only at START: alsa-lib sets the sw_params
+ * after hw_params has prepared the stream).
+ */
+void vcpcm_stream_retime(struct vcpcm_stream *s, uint32_t report_interval_ns, uint64_t stall_ns);
 int vcpcm_stream_stop(struct vcpcm_stream *s);
 /* Freeze (paused = 1) or resume (0) the stream; the remote keeps its FIFO. */
 int vcpcm_stream_pause(struct vcpcm_stream *s, int paused, uint64_t now_ns);
@@ -429,6 +437,7 @@ uint32_t vcpcm_emu_tick(struct vcpcm_emu *e, uint64_t now_ns, const struct vcpcm
 uint32_t vcpcm_emu_poll_capture(struct vcpcm_emu *e, uint32_t chan, uint64_t now_ns,
 				const struct vcpcm_emu_out **out);
 int vcpcm_emu_running(const struct vcpcm_emu *e);	/* any clock running */
+int vcpcm_emu_clocked(const struct vcpcm_emu *e, uint32_t chan);	/* chan's clock running */
 
 /*
  * Faults the emulated remote injects into its reports (COMPLETE, CAPTURE)

@@ -142,6 +142,7 @@ public:
 	void set_io(const vcpcm_emu_io *io) { io_ = io ? *io : vcpcm_emu_io(); }
 	uint64_t faults_injected() const { return faults_.injected(); }
 	bool running() const;
+	bool clocked(uint32_t chan) const { return valid_chan(chan) && chans_[chan].clocked(); }
 	void get_stats(uint32_t chan, vcpcm_emu_chan_stats &st) const;
 
 private:
@@ -721,6 +722,11 @@ void vcpcm_emu_set_io(vcpcm_emu *e, const vcpcm_emu_io *io)
 }
 
 int vcpcm_emu_running(const vcpcm_emu *e) { return reinterpret_cast<const Coprocessor *>(e)->running(); }
+
+int vcpcm_emu_clocked(const vcpcm_emu *e, uint32_t chan)
+{
+	return reinterpret_cast<const Coprocessor *>(e)->clocked(chan);
+}
 
 void vcpcm_emu_get_stats(const vcpcm_emu *e, uint32_t chan, vcpcm_emu_chan_stats *st)
 {

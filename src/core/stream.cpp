@@ -24,6 +24,11 @@ public:
 	int configure(uint32_t format, uint32_t channels, uint32_t rate);
 	int prepare(const vcpcm_ring_geometry &g, const vcpcm_stream_timing &t, const vcpcm_sw_buffer &buf);
 	int start(uint64_t now_ns, uint32_t free_running_lead);
+	void retime(uint32_t report_interval_ns, uint64_t stall_ns)
+	{
+		timing_.report_interval_ns = report_interval_ns;
+		timing_.stall_ns = stall_ns;
+	}
 	int stop();
 	int pause(bool paused, uint64_t now_ns);
 	int close();
@@ -546,6 +551,11 @@ int vcpcm_stream_prepare(vcpcm_stream *s, const vcpcm_ring_geometry *g, const vc
 int vcpcm_stream_start(vcpcm_stream *s, uint64_t now_ns, uint32_t free_running_lead)
 {
 	return object_in<Stream>(s)->start(now_ns, free_running_lead);
+}
+
+void vcpcm_stream_retime(vcpcm_stream *s, uint32_t report_interval_ns, uint64_t stall_ns)
+{
+	object_in<Stream>(s)->retime(report_interval_ns, stall_ns);
 }
 int vcpcm_stream_pause(vcpcm_stream *s, int paused, uint64_t now_ns)
 {

@@ -439,6 +439,37 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 }
 
 /*
+ * How often the remote should report, for how the stream runs now
+ * (vcpcm_report_interval_ns()): playback runs free when ALSA would never
+ * stop it (stop_threshold >= boundary, as dmix sets up its slave).
+ */
+static u32 vcpcm_report_ns(struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	struct vcpcm_transport *t = vcpcm_sub_of(substream)->vc->transport;
+	struct vcpcm_report_needs needs = {
+		.finest_ns = t->caps.report_ns,
+		.period_bytes = snd_pcm_lib_period_bytes(substream),
+		.fifo_bytes = t->caps.fifo_bytes,
+		.rate = runtime->rate,
+		.frame_bytes = frames_to_bytes(runtime, 1),
+		.no_period_wakeup = runtime->no_period_wakeup,
+		.free_running = substream->stream == SNDRV_PCM_STREAM_PLAYBACK &&
+				runtime->stop_threshold >= runtime->boundary,
+		.positions_on_read = !!t->ops->poll,
+		.fixed_cadence = !!(t->caps.flags & VCPCM_CAP_FIXED_CADENCE),
+	};
+
+	return vcpcm_report_interval_ns(&needs);
+}
+
+/* A running stream that long without a report has lost its remote. */
+static u64 vcpcm_stall_ns(u32 report_ns)
+{
+	return max_t(u64, VCPCM_STALL_MS * NSEC_PER_MSEC, 8ULL * report_ns);
+}
+
+/*
  * Free-running playback (stop_threshold >= boundary, as dmix sets up its
  * slave) is sent round the buffer ahead of the position, like DMA: one
  * period ahead, which dmix never writes into, but at least two reports'
@@ -519,21 +550,11 @@ static int vcpcm_pcm_prepare(struct snd_pcm_substream *substream)
 		.staging = sub->staging,
 		.staging_bytes = t->caps.max_payload,
 	};
-	struct vcpcm_report_needs needs = {
-		.finest_ns = t->caps.report_ns,
-		.period_bytes = geometry.period_bytes,
-		.fifo_bytes = t->caps.fifo_bytes,
-		.rate = runtime->rate,
-		.frame_bytes = geometry.frame_bytes,
-		.no_period_wakeup = runtime->no_period_wakeup,
-		.positions_on_read = !!t->ops->poll,
-		.fixed_cadence = !!(t->caps.flags & VCPCM_CAP_FIXED_CADENCE),
-	};
-	u32 report_ns = vcpcm_report_interval_ns(&needs);
+	u32 report_ns = vcpcm_report_ns(substream);
 	struct vcpcm_stream_timing timing = {
 		.rate = runtime->rate,
 		.report_interval_ns = report_ns,
-		.stall_ns = max_t(u64, VCPCM_STALL_MS * NSEC_PER_MSEC, 8ULL * report_ns),
+		.stall_ns = vcpcm_stall_ns(report_ns),
 		.start_latency_ns = t->caps.start_latency_ns,
 		.unnumbered = !(t->caps.flags & VCPCM_CAP_NUMBERED),
 	};
@@ -572,6 +593,7 @@ static void vcpcm_irq_restart(struct vcpcm_sub *sub, struct snd_pcm_runtime *run
 static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 {
 	struct vcpcm_sub *sub = vcpcm_sub_of(substream);
+	u32 report_ns;
 	int err;
 
 	switch (cmd) {
@@ -580,6 +602,12 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		err = vcpcm_follow_appl_ptr(sub, substream);
 		if (err)
 			return err;
+		/* Prepared before the sw_params were set: how it runs is known now. */
+		report_ns = vcpcm_report_ns(substream);
+		if (report_ns != sub->report_ns) {
+			sub->report_ns = report_ns;
+			vcpcm_stream_retime(&sub->core, sub->report_ns, vcpcm_stall_ns(sub->report_ns));
+		}
 		err = vcpcm_kernel_errno(vcpcm_stream_start(&sub->core, ktime_get_ns(),
 							    vcpcm_free_running_lead(substream,
 										    sub->report_ns)));

@@ -4,7 +4,8 @@
  *
  * The far side's logic lives in the C++ core (coprocessor.cpp); this file
  * gives it what firmware would have: memory, a sample clock (an hrtimer
- * ticking every tick_us) and a message link. Like any remote it introduces
+ * ticking at each channel's report times, tick_us apart at the finest) and
+ * a message link. Like any remote it introduces
  * itself with an ANNOUNCE, which the model writes.
  *
  * Locking: emu_lock guards the coprocessor model; rx_lock guards the
@@ -35,6 +36,16 @@
 #include "transport.h"
 #include "vcpcm/errno.h"
 
+/*
+ * When a channel wants its reports: at every multiple of @frames frames at
+ * @rate from @anchor, the start of its clock, so they meet its period
+ * boundaries instead of drifting across them.
+ */
+struct vcpcm_emu_schedule {
+	ktime_t anchor;
+	u32 frames, rate;
+};
+
 struct vcpcm_emu_transport {
 	struct vcpcm_transport base;
 	spinlock_t emu_lock;
@@ -42,15 +53,7 @@ struct vcpcm_emu_transport {
 	struct hrtimer timer;
 	ktime_t finest_tick;		/* tick_us */
 	u32 start_latency_ns;		/* latency_us */
-	ktime_t tick;			/* now: the finest any running stream needs; under emu_lock */
-	/*
-	 * Where ticks fall (under emu_lock): every tick_frames frames at
-	 * tick_rate from anchor, the start of the stream that asked for the
-	 * current tick, so they meet its report boundaries (its period
-	 * boundaries among them) instead of drifting across them.
-	 */
-	ktime_t anchor;
-	u32 tick_frames, tick_rate;
+	struct vcpcm_emu_schedule sched[2 * VCPCM_EMU_MAX_PAIRS];	/* under emu_lock */
 	struct work_struct reply_work;
 	struct vcpcm_emu *emu;
 	void *mem;
@@ -104,56 +107,74 @@ static void vcpcm_emu_reply_work(struct work_struct *work)
 }
 
 /*
- * The first tick after @now: the anchor plus or minus a whole number of
- * tick_frames at tick_rate, rounded up to the nanosecond (a tick never falls
- * before the frame boundary it is for). The anchor may lie ahead (a clock
- * with a start-up latency): the other streams keep their ticks until then.
- * Under emu_lock.
+ * A channel's first report time after @now: its anchor plus or minus a
+ * whole number of report intervals, rounded up to the nanosecond (a report
+ * never falls before the frame boundary it is for). The anchor may lie
+ * ahead (a clock with a start-up latency).
  */
-static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
+static ktime_t vcpcm_emu_next_report(const struct vcpcm_emu_schedule *s, ktime_t now)
 {
-	u64 per_tick = (u64)t->tick_frames * NSEC_PER_SEC;
+	u64 per_report = (u64)s->frames * NSEC_PER_SEC;
 	u64 k;
 
-	if (now < t->anchor) {
-		k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(t->anchor, now)), t->tick_rate, per_tick);
-		return ktime_sub_ns(t->anchor, mul_u64_u64_div_u64(k, per_tick, t->tick_rate));
+	if (now < s->anchor) {
+		k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(s->anchor, now)), s->rate, per_report);
+		return ktime_sub_ns(s->anchor, mul_u64_u64_div_u64(k, per_report, s->rate));
 	}
-	k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(now, t->anchor)), t->tick_rate, per_tick) + 1;
-	return ktime_add_ns(t->anchor, mul_u64_u64_div_u64(k, per_tick, t->tick_rate) + 1);
+	k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(now, s->anchor)), s->rate, per_report) + 1;
+	return ktime_add_ns(s->anchor, mul_u64_u64_div_u64(k, per_report, s->rate) + 1);
 }
 
 /*
- * Fine ticks (small periods) keep to their schedule with no slack either
- * way. Early, a tick just short of a period boundary would leave the
- * period's capture for the next tick; late, a timer alone fires at the end
- * of its slack (measured: an eighth of a tick made every period's capture
- * that much later, 0.17 ms at 64 frames), which a full-duplex client loses
- * from its period. Coarse ticks (long periods, where a client has time to
- * spare) may come up to a quarter tick early, counted from the last one,
- * so they lock onto the scheduler tick and share its interrupt
- * (measured: 16 streams at 192 kHz cost 73 ms/s of CPU with coarse ticks on
- * a schedule of their own, 48 ms/s sharing). The model counts time, not
- * ticks: only when reports go varies.
+ * One tick reports every channel, so it serves each running channel's next
+ * report time and tolerates a quarter interval late: it comes at the latest
+ * report time within the earliest channel's tolerance, which serves every
+ * report time up to it (a linked pair's two clocks, started microseconds
+ * apart, share their ticks). Fine intervals get that time exactly: a timer
+ * with slack fires at the end of it (measured: an eighth of a tick made
+ * every period's capture that much later, 0.17 ms at 64 frames), which a
+ * full-duplex client loses from its period. When every interval is coarse
+ * (long periods, where a client has time to spare) the tick may come any
+ * time up to the tolerance's end, so it can share another interrupt, the
+ * scheduler tick's (measured: 16 streams at 192 kHz cost 73 ms/s of CPU
+ * with ticks on a schedule of their own, 48 ms/s sharing). The model counts
+ * time, not ticks: only when reports go varies.
  */
 #define VCPCM_EMU_COARSE_TICK_NS	(2 * NSEC_PER_MSEC)
-
-static u64 vcpcm_emu_slack_ns(ktime_t tick)
-{
-	return ktime_to_ns(tick) >= VCPCM_EMU_COARSE_TICK_NS ? ktime_to_ns(tick) / 4 : 0;
-}
 
 /* Arm the timer for the tick after @now. Under emu_lock. */
 static void vcpcm_emu_arm(struct vcpcm_emu_transport *t, ktime_t now, bool start)
 {
-	u64 slack = vcpcm_emu_slack_ns(t->tick);
-	ktime_t next = slack ? ktime_sub_ns(ktime_add(now, t->tick), slack) :
-			       vcpcm_emu_next_tick(t, now);
+	ktime_t next[2 * VCPCM_EMU_MAX_PAIRS];
+	ktime_t at = 0, latest = KTIME_MAX;
+	bool fine = false;
+	u32 chan;
+	u64 interval;
 
+	for (chan = 0; chan < ARRAY_SIZE(next); chan++) {
+		const struct vcpcm_emu_schedule *s = &t->sched[chan];
+
+		next[chan] = KTIME_MAX;
+		if (!s->frames || !vcpcm_emu_clocked(t->emu, chan))
+			continue;
+		next[chan] = vcpcm_emu_next_report(s, now);
+		interval = div_u64((u64)s->frames * NSEC_PER_SEC, s->rate);
+		latest = min_t(ktime_t, latest, ktime_add_ns(next[chan], interval / 4));
+		fine |= interval < VCPCM_EMU_COARSE_TICK_NS;
+	}
+	for (chan = 0; chan < ARRAY_SIZE(next); chan++)
+		if (next[chan] <= latest)
+			at = max_t(ktime_t, at, next[chan]);
+	/* No clock running, reports still owed (a drain's end): the finest tick. */
+	if (latest == KTIME_MAX) {
+		at = ktime_add(now, t->finest_tick);
+		latest = at;
+	}
 	if (start)
-		hrtimer_start_range_ns(&t->timer, next, slack, HRTIMER_MODE_ABS_SOFT);
+		hrtimer_start_range_ns(&t->timer, at, fine ? 0 : ktime_sub(latest, at),
+				       HRTIMER_MODE_ABS_SOFT);
 	else
-		hrtimer_set_expires_range_ns(&t->timer, next, slack);
+		hrtimer_set_expires_range_ns(&t->timer, at, fine ? 0 : ktime_sub(latest, at));
 }
 
 static enum hrtimer_restart vcpcm_emu_timer_fn(struct hrtimer *timer)
@@ -253,7 +274,8 @@ static void vcpcm_emu_detach(struct vcpcm_chan *chan)
 static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
 {
 	struct vcpcm_emu_transport *t = to_emu(chan->transport);
-	ktime_t want = max_t(ktime_t, ns_to_ktime(report_ns), t->finest_tick);
+	struct vcpcm_emu_schedule *s = &t->sched[chan->id];
+	ktime_t interval = max_t(ktime_t, ns_to_ktime(report_ns), t->finest_tick);
 	/*
 	 * After the START was handled: its clock starts at or before this
 	 * plus the start-up latency (a resume starts it at once: ticks then
@@ -263,27 +285,21 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
 	unsigned long flags;
 	bool start;
 
+	spin_lock_irqsave(&t->emu_lock, flags);
+	s->anchor = anchor;
+	s->rate = rate ?: 48000;
+	s->frames = max_t(u32, 1, DIV_ROUND_CLOSEST_ULL((u64)ktime_to_ns(interval) * s->rate,
+						       NSEC_PER_SEC));
 	/*
 	 * Not hrtimer_is_queued(): while the callback runs the timer is not
 	 * queued, and a second start would then race with its re-arming.
 	 * The callback clears ticking (under emu_lock) only when it will not
-	 * re-arm, and a start while that callback finishes is allowed.
-	 *
-	 * One clock serves every channel: it ticks as finely as the most
-	 * demanding running stream asks, until they have all stopped, in
-	 * step with the latest stream to ask for that (a linked full-duplex
-	 * pair starts within microseconds: in step with both).
+	 * re-arm, and a start while that callback finishes is allowed. A
+	 * queued timer is taken back and armed again, for this channel's first
+	 * report too; a running callback re-arms after us, seeing it.
 	 */
-	spin_lock_irqsave(&t->emu_lock, flags);
-	start = !t->ticking;
+	start = !t->ticking || hrtimer_try_to_cancel(&t->timer) >= 0;
 	t->ticking = true;
-	if (start || want <= t->tick) {
-		t->tick = want;
-		t->anchor = anchor;
-		t->tick_rate = rate ?: 48000;
-		t->tick_frames = max_t(u32, 1, DIV_ROUND_CLOSEST_ULL((u64)ktime_to_ns(want) * t->tick_rate,
-								     NSEC_PER_SEC));
-	}
 	if (start)
 		vcpcm_emu_arm(t, ktime_get(), true);
 	spin_unlock_irqrestore(&t->emu_lock, flags);
@@ -489,9 +505,6 @@ struct vcpcm_transport *vcpcm_emu_transport_create(const struct vcpcm_emu_config
 	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	t->timer.function = vcpcm_emu_timer_fn;
 	t->finest_tick = ns_to_ktime((u64)cfg->tick_us * NSEC_PER_USEC);
-	t->tick = t->finest_tick;
-	t->tick_rate = 48000;
-	t->tick_frames = 1;
 
 	t->base.ops = &vcpcm_emu_ops;
 	t->base.name = "emulated coprocessor";
