@@ -428,15 +428,15 @@ static void report_interval_follows_the_period(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 2666666u);
 	n.rate = 0;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
-	/* Playback run free (dmix's slave) is refilled at reports: a quarter period. */
+	/* Playback sent at reports (dmix's slave, a mapped control record): a quarter period. */
 	n.rate = 48000;
 	n.frame_bytes = 4;
 	n.period_bytes = 1024 * 4;
-	n.free_running = 1;
+	n.sent_at_reports = 1;
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 5333333u);
 	n.period_bytes = 64 * 4;	/* a quarter is finer than the clock */
 	KUNIT_EXPECT_EQ(test, vcpcm_report_interval_ns(&n), 1000000u);
-	n.free_running = 0;
+	n.sent_at_reports = 0;
 	/* A timer-driven client (no period wakeups): the finest, whatever the period. */
 	n.period_bytes = 1024 * 4;
 	n.no_period_wakeup = 1;

@@ -216,8 +216,9 @@ struct vcpcm_stream_timing {
  * engine's period interrupt: a period. Finer reports bought nothing there
  * and their clock interrupts delayed the client's own wakeups (measured in
  * UML, docs/performance.md). A quarter period where the host acts between
- * boundaries: playback run free (dmix's slave), refilled a period ahead of
- * the position at each report; a client that turned period wakeups off
+ * boundaries: playback sent at reports (run free as dmix's slave is,
+ * refilled a period ahead of the position at each; or committed through a
+ * mapped control record); a client that turned period wakeups off
  * (PipeWire, PulseAudio, CRAS) and reads the position on its own timer, at a
  * quantum the driver never learns, when the transport reports capture as the
  * position is read (playback is estimated between reports anyway); without
@@ -234,7 +235,12 @@ struct vcpcm_report_needs {
 	uint32_t rate;
 	uint32_t frame_bytes;
 	uint32_t no_period_wakeup;	/* the client wakes on its own timer */
-	uint32_t free_running;	/* playback sent round the buffer ahead of the position */
+	/*
+	 * Playback that reaches the remote only at reports: run free (dmix's
+	 * slave, sent round the buffer a period ahead of the position) or
+	 * committed through a mapped control record (followed at reports).
+	 */
+	uint32_t sent_at_reports;
 	uint32_t positions_on_read;	/* a position read brings the capture due */
 	uint32_t fixed_cadence;	/* the remote reports at finest_ns, whatever we ask */
 };

@@ -25,7 +25,7 @@ extern "C" uint32_t vcpcm_report_interval_ns(const struct vcpcm_report_needs *n)
 	    n->fixed_cadence)
 		return n->finest_ns;
 	uint64_t period_ns = vcpcm::ns_to_fill(n->period_bytes, n->rate, n->frame_bytes);
-	uint64_t want = n->no_period_wakeup || n->free_running ? period_ns / 4 : period_ns;
+	uint64_t want = n->no_period_wakeup || n->sent_at_reports ? period_ns / 4 : period_ns;
 	// Each report lets the host refill the remote, whose FIFO must hold
 	// two intervals' worth (one playing, one arriving).
 	want = min(want, vcpcm::ns_to_fill(n->fifo_bytes / 2, n->rate, n->frame_bytes));

@@ -440,13 +440,15 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 
 /*
  * How often the remote should report, for how the stream runs now
- * (vcpcm_report_interval_ns()): playback runs free when ALSA would never
- * stop it (stop_threshold >= boundary, as dmix sets up its slave).
+ * (vcpcm_report_interval_ns()). Playback goes out at reports when it runs
+ * free (ALSA would never stop it: stop_threshold >= boundary, as dmix sets
+ * up its slave) or when appl_ptr is followed (control_mmap).
  */
 static u32 vcpcm_report_ns(struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
-	struct vcpcm_transport *t = vcpcm_sub_of(substream)->vc->transport;
+	struct vcpcm_card *vc = vcpcm_sub_of(substream)->vc;
+	struct vcpcm_transport *t = vc->transport;
 	struct vcpcm_report_needs needs = {
 		.finest_ns = t->caps.report_ns,
 		.period_bytes = snd_pcm_lib_period_bytes(substream),
@@ -454,8 +456,8 @@ static u32 vcpcm_report_ns(struct snd_pcm_substream *substream)
 		.rate = runtime->rate,
 		.frame_bytes = frames_to_bytes(runtime, 1),
 		.no_period_wakeup = runtime->no_period_wakeup,
-		.free_running = substream->stream == SNDRV_PCM_STREAM_PLAYBACK &&
-				runtime->stop_threshold >= runtime->boundary,
+		.sent_at_reports = substream->stream == SNDRV_PCM_STREAM_PLAYBACK &&
+				   (runtime->stop_threshold >= runtime->boundary || vc->follow_appl_ptr),
 		.positions_on_read = !!t->ops->poll,
 		.fixed_cadence = !!(t->caps.flags & VCPCM_CAP_FIXED_CADENCE),
 	};
