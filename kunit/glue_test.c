@@ -334,6 +334,31 @@ static void glue_signals_only_when_alsa_cannot_mistake_it(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vcpcm_elapsed_is_safe(255, 256, 1, 1));
 }
 
+/*
+ * A client woken at period boundaries that took a few frames past its
+ * boundary is short of avail_min at the next one: the glue wakes it when
+ * its threshold comes, unless the next boundary's report does that.
+ */
+static void glue_wakes_waiter_between_boundaries(struct kunit *test)
+{
+	/* Enough already: ALSA wakes it. */
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(0, 80, 80, 0, 80), 0UL);
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(10, 80, 100, 0, 80), 0UL);
+	/* Threshold at or past the next boundary: its report wakes it. */
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(0, 80, 0, 0, 80), 0UL);
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(70, 80, 70, 0, 80), 0UL);
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(79, 80, 0, 0, 1), 0UL);
+	/* Three frames short just after a boundary: a wakeup three frames on. */
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(0, 80, 77, 0, 80), 3UL);
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(69, 80, 70, 0, 80), 10UL);
+	/* The position already went part or all of the way. */
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(0, 80, 77, 2, 80), 1UL);
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(0, 80, 77, 3, 80), 1UL);
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(0, 80, 77, 40, 80), 1UL);
+	/* A waiter for a single frame (avail_min 0 counts as 1). */
+	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(5, 256, 0, 0, 1), 1UL);
+}
+
 static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_checks_params),
 	KUNIT_CASE(glue_transport_loops_back_bit_exact),
@@ -342,6 +367,7 @@ static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_polled_capture_loops_back_bit_exact),
 	KUNIT_CASE(glue_transport_rejects_bad_config),
 	KUNIT_CASE(glue_signals_only_when_alsa_cannot_mistake_it),
+	KUNIT_CASE(glue_wakes_waiter_between_boundaries),
 	{}
 };
 

@@ -178,6 +178,66 @@ static bool vcpcm_wakes_waiters(struct snd_pcm_substream *substream,
 	return known < need && known + moved >= need;
 }
 
+/**
+ * vcpcm_waiter_frames() - how far must the position go before a waiting
+ *                         client can go on, where no report would tell it?
+ * @in_period: frames from ALSA's last period boundary to hw_ptr
+ * @period_size: frames per period
+ * @avail: frames the client has now, as ALSA counts them from hw_ptr
+ * @moved: frames the position went past hw_ptr that ALSA does not know yet
+ * @need: frames the client waits for (avail_min, at least 1)
+ *
+ * A client woken at period boundaries gets a report at each. One that
+ * took a little past its boundary (it moves what is available, on two
+ * unlinked streams) is short of avail_min at the next one, and a report
+ * per period would wake it a period late, its buffer nearly dry: it
+ * needs a wakeup of its own when its threshold falls between boundaries.
+ *
+ * Return: the frames still to go (1 when the position is there already),
+ * or 0 when no wakeup of the driver's own is needed: the client has
+ * enough, or its threshold lies at or past the next boundary.
+ */
+unsigned long vcpcm_waiter_frames(unsigned long in_period, unsigned long period_size,
+				  unsigned long avail, unsigned long moved, unsigned long need)
+{
+	unsigned long short_by;
+
+	if (avail >= need)
+		return 0;
+	short_by = need - avail;
+	if (in_period + short_by >= period_size)
+		return 0;
+	return short_by > moved ? short_by - moved : 1;
+}
+
+/*
+ * Arm the waiter's wakeup (vcpcm_waiter_frames()), under the stream lock.
+ * Capture is due at a position read only where the backend can poll.
+ */
+static void vcpcm_arm_waiter(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	snd_pcm_uframes_t hw_ptr = runtime->status->hw_ptr;
+	snd_pcm_uframes_t avail, frames;
+
+	if (runtime->state != SNDRV_PCM_STATE_RUNNING || runtime->no_period_wakeup)
+		return;
+	if (substream->stream == SNDRV_PCM_STREAM_PLAYBACK)
+		avail = snd_pcm_playback_avail(runtime);
+	else if (sub->vc->transport->ops->poll)
+		avail = snd_pcm_capture_avail(runtime);
+	else
+		return;
+	frames = vcpcm_waiter_frames(hw_ptr % runtime->period_size, runtime->period_size, avail,
+				     vcpcm_frames_between(hw_ptr, vcpcm_next_hw_ptr(sub, runtime),
+							  runtime->boundary),
+				     max_t(snd_pcm_uframes_t, runtime->control->avail_min, 1));
+	if (frames)
+		hrtimer_start(&sub->waiter,
+			      ns_to_ktime(div_u64((u64)frames * NSEC_PER_SEC, runtime->rate)),
+			      HRTIMER_MODE_REL_SOFT);
+}
+
 static const char *vcpcm_dir_name(struct snd_pcm_substream *substream)
 {
 	return substream->stream == SNDRV_PCM_STREAM_PLAYBACK ? "playback" : "capture";
@@ -289,14 +349,15 @@ static void vcpcm_pcm_position(struct vcpcm_sub *sub, struct snd_pcm_substream *
 		return;
 	}
 	next_hw_ptr = vcpcm_next_hw_ptr(sub, runtime);
-	if (!ev->periods && !ev->drained && !ev->lapped &&
-	    !vcpcm_period_passed(sub, runtime, next_hw_ptr) &&
-	    !vcpcm_wakes_waiters(substream, next_hw_ptr))
-		return;
-	if (vcpcm_may_signal(sub, runtime, next_hw_ptr))
-		vcpcm_signal(sub, substream);
-	else if (ev->drained)
-		vcpcm_drained_quietly(sub, substream);
+	if (ev->periods || ev->drained || ev->lapped ||
+	    vcpcm_period_passed(sub, runtime, next_hw_ptr) ||
+	    vcpcm_wakes_waiters(substream, next_hw_ptr)) {
+		if (vcpcm_may_signal(sub, runtime, next_hw_ptr))
+			vcpcm_signal(sub, substream);
+		else if (ev->drained)
+			vcpcm_drained_quietly(sub, substream);
+	}
+	vcpcm_arm_waiter(sub, substream);
 }
 
 /* One message from the remote into the core's stream (under the stream lock). */
@@ -432,6 +493,8 @@ static int vcpcm_pcm_close(struct snd_pcm_substream *substream)
 	vcpcm_request(sub, "close", vcpcm_stream_close(&sub->core));
 	sub->serial = vcpcm_stream_serial(&sub->core);
 	sub->vc->transport->ops->detach(sub->chan);
+	/* Nothing arms it now: no reports, no stream running. */
+	hrtimer_cancel(&sub->waiter);
 	mutex_lock(&sub->vc->open_lock);
 	sub->substream = NULL;
 	mutex_unlock(&sub->vc->open_lock);
@@ -640,6 +703,8 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		return err;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:
+		/* A callback already running finds the stream stopped. */
+		hrtimer_try_to_cancel(&sub->waiter);
 		err = vcpcm_kernel_errno(vcpcm_stream_stop(&sub->core));
 		/* A dead link must not keep ALSA from stopping (nor log a gone remote). */
 		if (err && err != -ENODEV)
@@ -691,6 +756,32 @@ static int vcpcm_poll_capture(struct vcpcm_sub *sub, struct snd_pcm_substream *s
 	else if (p.overrun)
 		vcpcm_xrun_why(sub, substream, vcpcm_overrun_why, 0);
 	return p.err ?: (p.overrun ? -EPIPE : 0);
+}
+
+/*
+ * The waiter's wakeup (vcpcm_arm_waiter()): bring capture due, and tell
+ * ALSA the position when its waiter can go on.
+ */
+static enum hrtimer_restart vcpcm_waiter_fn(struct hrtimer *timer)
+{
+	struct vcpcm_sub *sub = container_of(timer, struct vcpcm_sub, waiter);
+	struct snd_pcm_substream *substream = sub->substream;
+	snd_pcm_uframes_t next_hw_ptr;
+	unsigned long flags;
+
+	snd_pcm_stream_lock_irqsave(substream, flags);
+	if (substream->runtime->state == SNDRV_PCM_STATE_RUNNING) {
+		if (vcpcm_poll_capture(sub, substream)) {
+			snd_pcm_stop(substream, SNDRV_PCM_STATE_XRUN);
+		} else {
+			next_hw_ptr = vcpcm_next_hw_ptr(sub, substream->runtime);
+			if (vcpcm_wakes_waiters(substream, next_hw_ptr) &&
+			    vcpcm_may_signal(sub, substream->runtime, next_hw_ptr))
+				vcpcm_signal(sub, substream);
+		}
+	}
+	snd_pcm_stream_unlock_irqrestore(substream, flags);
+	return HRTIMER_NORESTART;
 }
 
 static snd_pcm_uframes_t vcpcm_pcm_pointer(struct snd_pcm_substream *substream)
@@ -754,7 +845,11 @@ static int vcpcm_pcm_ack(struct snd_pcm_substream *substream)
 	if (err && err != -EPIPE)
 		dev_err_ratelimited(sub->vc->card->dev, "%s %u: cannot pass the data on (%d): xrun\n",
 				    vcpcm_dir_name(substream), substream->number, err);
-	return err ? -EPIPE : 0;
+	if (err)
+		return -EPIPE;
+	/* It may now wait for less than the next boundary brings. */
+	vcpcm_arm_waiter(sub, substream);
+	return 0;
 }
 
 /*
@@ -834,6 +929,8 @@ int vcpcm_pcm_create(struct vcpcm_card *vc)
 			init_completion(&sub->result_done);
 			mutex_init(&sub->request_lock);
 			timer_setup(&sub->watchdog, vcpcm_watchdog, 0);
+			hrtimer_init(&sub->waiter, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+			sub->waiter.function = vcpcm_waiter_fn;
 			if (dir == SNDRV_PCM_STREAM_PLAYBACK) {
 				sub->staging = devm_kmalloc(vc->card->dev,
 							    vc->transport->caps.max_payload,

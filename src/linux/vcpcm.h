@@ -4,6 +4,7 @@
 #define VCPCM_GLUE_H
 
 #include <linux/completion.h>
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
 #include <linux/timer.h>
 #include <sound/core.h>
@@ -36,6 +37,7 @@ struct vcpcm_sub {
 	u64 stalls;				/* xruns because the remote fell silent */
 	u64 underruns;				/* xruns because the remote ran dry */
 	struct timer_list watchdog;		/* notices a silent remote */
+	struct hrtimer waiter;			/* wakes a waiter between reports */
 	u32 report_ns;				/* reports needed this often (prepare) */
 	unsigned long buffer_jiffies;		/* the buffer's length (prepare) */
 	/* Our last snd_pcm_period_elapsed(): ALSA's period boundary then, and when. */
@@ -98,6 +100,8 @@ int vcpcm_wait_result(struct vcpcm_sub *sub, int sent, const char *what);
 int vcpcm_wait_answer(struct vcpcm_sub *sub, const char *what, unsigned long timeout);
 bool vcpcm_elapsed_is_safe(unsigned long since_irq_boundary, unsigned long period_size,
 			   unsigned long jiffies_since_irq, unsigned long buffer_jiffies);
+unsigned long vcpcm_waiter_frames(unsigned long in_period, unsigned long period_size,
+				  unsigned long avail, unsigned long moved, unsigned long need);
 
 /*
  * A request to the remote: the core sends it under the stream lock, then
