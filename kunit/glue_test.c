@@ -239,12 +239,12 @@ static void glue_loopback(struct kunit *test, bool play_planar, bool cap_planar,
 	spin_lock_irq(&cap->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&cap->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&cap->lock);
-	t->ops->started(cap->chan, t->caps.report_ns, 48000);
+	t->ops->started(cap->chan, t->caps.report_ns, 48000, false);
 	spin_lock_irq(&play->lock);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_ack(&play->core, pattern_bytes / 4), 0);
 	KUNIT_EXPECT_EQ(test, vcpcm_stream_start(&play->core, ktime_get_ns(), 0), 0);
 	spin_unlock_irq(&play->lock);
-	t->ops->started(play->chan, t->caps.report_ns, 48000);
+	t->ops->started(play->chan, t->caps.report_ns, 48000, false);
 	glue_run_for_100ms(cap, t, poll);
 
 	spin_lock_irq(&play->lock);

@@ -528,6 +528,21 @@ static u32 vcpcm_report_ns(struct snd_pcm_substream *substream)
 	return vcpcm_report_interval_ns(&needs);
 }
 
+/*
+ * The remote's clock runs: tell the backend how often to report, and
+ * whether its reports mark period boundaries (one per period, for a client
+ * woken at them: vcpcm_report_interval_ns()), so that none may come early.
+ */
+static void vcpcm_remote_started(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
+{
+	struct snd_pcm_runtime *runtime = substream->runtime;
+	u64 frames = div_u64((u64)sub->report_ns * runtime->rate + NSEC_PER_SEC / 2, NSEC_PER_SEC);
+
+	sub->vc->transport->ops->started(sub->chan, sub->report_ns, runtime->rate,
+					 !runtime->no_period_wakeup &&
+					 frames >= runtime->period_size);
+}
+
 /* A running stream that long without a report has lost its remote. */
 static u64 vcpcm_stall_ns(u32 report_ns)
 {
@@ -678,8 +693,7 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 										    sub->report_ns)));
 		if (!err) {
 			vcpcm_irq_restart(sub, substream->runtime, jiffies);
-			sub->vc->transport->ops->started(sub->chan, sub->report_ns,
-							 substream->runtime->rate);
+			vcpcm_remote_started(sub, substream);
 			mod_timer(&sub->watchdog, jiffies + msecs_to_jiffies(VCPCM_WATCHDOG_MS));
 		}
 		return err;
@@ -698,8 +712,7 @@ static int vcpcm_pcm_trigger(struct snd_pcm_substream *substream, int cmd)
 		 */
 		vcpcm_irq_restart(sub, substream->runtime, jiffies - sub->buffer_jiffies - 2);
 		if (!err && cmd == SNDRV_PCM_TRIGGER_PAUSE_RELEASE)
-			sub->vc->transport->ops->started(sub->chan, sub->report_ns,
-							 substream->runtime->rate);
+			vcpcm_remote_started(sub, substream);
 		return err;
 	case SNDRV_PCM_TRIGGER_STOP:
 	case SNDRV_PCM_TRIGGER_SUSPEND:

@@ -43,9 +43,11 @@ struct vcpcm_transport_ops {
 	 * A START went out on chan: a clock may need to run, reporting at
 	 * least every report_ns (never finer than report_interval_ns, the
 	 * backend's finest), for a stream of rate frames per second whose
-	 * clock started before this call. Atomic-safe.
+	 * clock started before this call. on_boundaries: each report marks a
+	 * period boundary that a client wakes at, so none may come early.
+	 * Atomic-safe.
 	 */
-	void (*started)(struct vcpcm_chan *chan, u32 report_ns, u32 rate);
+	void (*started)(struct vcpcm_chan *chan, u32 report_ns, u32 rate, bool on_boundaries);
 	/*
 	 * Optional, capture: hand chan's reports due by now to rx(ctx, ...)
 	 * at once, in the caller's context (a position read, under the stream

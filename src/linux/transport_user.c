@@ -192,7 +192,8 @@ static void vcpcm_user_detach(struct vcpcm_chan *chan)
 }
 
 /* The process keeps its own clock: nothing to start. */
-static void vcpcm_user_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate)
+static void vcpcm_user_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate,
+			       bool on_boundaries)
 {
 }
 
