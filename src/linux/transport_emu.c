@@ -134,10 +134,8 @@ static ktime_t vcpcm_emu_next_report(const struct vcpcm_emu_schedule *s, ktime_t
  * apart, share their ticks; a lone stream gets its own times exactly).
  * Exactly then, with no slack: a timer with slack fires at the end of it
  * (measured: an eighth of a tick made every period's capture that much
- * later, 0.17 ms at 64 frames; a quarter of a period-long interval put
- * 128- and 256-frame full duplex at 172 and 267 xruns in 20 s, against 11
- * and 12 for snd-dummy), which a client loses from its period. The model
- * counts time, not ticks: only when reports go varies.
+ * later, 0.17 ms at 64 frames), which a client loses from its period. The
+ * model counts time, not ticks: only when reports go varies.
  */
 static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
 {
@@ -170,8 +168,9 @@ static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
  * channel's are such, one tick serves them all, every shortest interval,
  * and may come up to a quarter of it early, counted from the last, so it
  * locks onto the scheduler tick and shares its interrupt (measured: 16
- * streams at 192 kHz cost 73 ms/s of CPU on schedules of their own, 48
- * sharing). Returns that interval, or 0 when the schedules must be kept.
+ * streams at 192 kHz cost 73 ms/s of CPU on a schedule of their own, 48
+ * sharing; per-channel schedules 96, sharing 86 on a later machine).
+ * Returns that interval, or 0 when the schedules must be kept.
  */
 #define VCPCM_EMU_COARSE_TICK_NS	(2 * NSEC_PER_MSEC)
 
