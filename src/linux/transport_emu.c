@@ -44,6 +44,7 @@
 struct vcpcm_emu_schedule {
 	ktime_t anchor;
 	u32 frames, rate;
+	u64 interval_ns;	/* frames at rate, once, not at every tick */
 	bool on_boundaries;	/* its reports mark period boundaries: never early */
 };
 
@@ -142,7 +143,6 @@ static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
 	ktime_t next[2 * VCPCM_EMU_MAX_PAIRS];
 	ktime_t at = 0, latest = KTIME_MAX;
 	u32 chan;
-	u64 interval;
 
 	for (chan = 0; chan < ARRAY_SIZE(next); chan++) {
 		const struct vcpcm_emu_schedule *s = &t->sched[chan];
@@ -151,8 +151,7 @@ static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
 		if (!s->frames || !vcpcm_emu_clocked(t->emu, chan))
 			continue;
 		next[chan] = vcpcm_emu_next_report(s, now);
-		interval = div_u64((u64)s->frames * NSEC_PER_SEC, s->rate);
-		latest = min_t(ktime_t, latest, ktime_add_ns(next[chan], interval / 4));
+		latest = min_t(ktime_t, latest, ktime_add_ns(next[chan], s->interval_ns / 4));
 	}
 	for (chan = 0; chan < ARRAY_SIZE(next); chan++)
 		if (next[chan] <= latest)
@@ -176,7 +175,7 @@ static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
 
 static u64 vcpcm_emu_shared_interval_ns(struct vcpcm_emu_transport *t)
 {
-	u64 shortest = U64_MAX, interval;
+	u64 shortest = U64_MAX;
 	u32 chan;
 
 	for (chan = 0; chan < ARRAY_SIZE(t->sched); chan++) {
@@ -184,10 +183,9 @@ static u64 vcpcm_emu_shared_interval_ns(struct vcpcm_emu_transport *t)
 
 		if (!s->frames || !vcpcm_emu_clocked(t->emu, chan))
 			continue;
-		interval = div_u64((u64)s->frames * NSEC_PER_SEC, s->rate);
-		if (s->on_boundaries || interval < VCPCM_EMU_COARSE_TICK_NS)
+		if (s->on_boundaries || s->interval_ns < VCPCM_EMU_COARSE_TICK_NS)
 			return 0;
-		shortest = min(shortest, interval);
+		shortest = min(shortest, s->interval_ns);
 	}
 	return shortest == U64_MAX ? 0 : shortest;
 }
@@ -320,6 +318,7 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate,
 	s->rate = rate ?: 48000;
 	s->frames = max_t(u32, 1, DIV_ROUND_CLOSEST_ULL((u64)ktime_to_ns(interval) * s->rate,
 						       NSEC_PER_SEC));
+	s->interval_ns = div_u64((u64)s->frames * NSEC_PER_SEC, s->rate);
 	/*
 	 * Not hrtimer_is_queued(): while the callback runs the timer is not
 	 * queued, and a second start would then race with its re-arming.
