@@ -359,6 +359,21 @@ static void glue_wakes_waiter_between_boundaries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpcm_waiter_frames(5, 256, 0, 0, 1), 1UL);
 }
 
+/*
+ * One report per period (a client woken at boundaries) marks each boundary
+ * and must not come early; finer reports, or no period wakeups, need not.
+ */
+static void glue_reports_mark_boundaries_once_per_period(struct kunit *test)
+{
+	/* 80 frames at 48 kHz, rounded down to the ns, are still 80 frames. */
+	KUNIT_EXPECT_TRUE(test, vcpcm_reports_mark_boundaries(1666666, 48000, 80, false));
+	KUNIT_EXPECT_FALSE(test, vcpcm_reports_mark_boundaries(1666666, 48000, 80, true));
+	KUNIT_EXPECT_FALSE(test, vcpcm_reports_mark_boundaries(1000000, 48000, 80, false));
+	/* A tsched server's 1024-frame period, reports capped at 10 ms (480). */
+	KUNIT_EXPECT_FALSE(test, vcpcm_reports_mark_boundaries(10000000, 48000, 1024, false));
+	KUNIT_EXPECT_TRUE(test, vcpcm_reports_mark_boundaries(21333333, 48000, 1024, false));
+}
+
 static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_checks_params),
 	KUNIT_CASE(glue_transport_loops_back_bit_exact),
@@ -368,6 +383,7 @@ static struct kunit_case vcpcm_glue_cases[] = {
 	KUNIT_CASE(glue_transport_rejects_bad_config),
 	KUNIT_CASE(glue_signals_only_when_alsa_cannot_mistake_it),
 	KUNIT_CASE(glue_wakes_waiter_between_boundaries),
+	KUNIT_CASE(glue_reports_mark_boundaries_once_per_period),
 	{}
 };
 

@@ -13,7 +13,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain vcpcm_layout vcpcm_fault vcpcm_divide vcpcm_capabilities)
+suites=(vcpcm_ring vcpcm_protocol vcpcm_state vcpcm_model vcpcm_emu vcpcm_glue vcpcm_gain vcpcm_layout vcpcm_fault vcpcm_divide vcpcm_capabilities vcpcm_schedule)
 
 flavour=${1:-debug}
 case $flavour in

@@ -528,19 +528,36 @@ static u32 vcpcm_report_ns(struct snd_pcm_substream *substream)
 	return vcpcm_report_interval_ns(&needs);
 }
 
-/*
- * The remote's clock runs: tell the backend how often to report, and
- * whether its reports mark period boundaries (one per period, for a client
- * woken at them: vcpcm_report_interval_ns()), so that none may come early.
+/**
+ * vcpcm_reports_mark_boundaries() - do a stream's reports mark its period boundaries?
+ * @report_ns: how often the remote reports (vcpcm_report_interval_ns())
+ * @rate: the stream's rate
+ * @period_size: its period, in frames
+ * @no_period_wakeup: its client is not woken at period boundaries
+ *
+ * A client woken at period boundaries gets one report per period, a whole
+ * period apart: those reports must never come early, or the period would
+ * end after them. Finer reports, or no period wakeups, may.
+ *
+ * Return: true when each report marks a boundary.
  */
+bool vcpcm_reports_mark_boundaries(u32 report_ns, u32 rate, unsigned long period_size,
+				   bool no_period_wakeup)
+{
+	u64 frames = div_u64((u64)report_ns * rate + NSEC_PER_SEC / 2, NSEC_PER_SEC);
+
+	return !no_period_wakeup && frames >= period_size;
+}
+
+/* The remote's clock runs: tell the backend how often to report, and how strictly. */
 static void vcpcm_remote_started(struct vcpcm_sub *sub, struct snd_pcm_substream *substream)
 {
 	struct snd_pcm_runtime *runtime = substream->runtime;
-	u64 frames = div_u64((u64)sub->report_ns * runtime->rate + NSEC_PER_SEC / 2, NSEC_PER_SEC);
 
 	sub->vc->transport->ops->started(sub->chan, sub->report_ns, runtime->rate,
-					 !runtime->no_period_wakeup &&
-					 frames >= runtime->period_size);
+					 vcpcm_reports_mark_boundaries(sub->report_ns, runtime->rate,
+								       runtime->period_size,
+								       runtime->no_period_wakeup));
 }
 
 /* A running stream that long without a report has lost its remote. */

@@ -4,8 +4,8 @@
  *
  * The far side's logic lives in the C++ core (coprocessor.cpp); this file
  * gives it what firmware would have: memory, a sample clock (an hrtimer
- * ticking at each channel's report times, tick_us apart at the finest) and
- * a message link. Like any remote it introduces
+ * ticking at each channel's report times, tick_us apart at the finest:
+ * emu_schedule.c) and a message link. Like any remote it introduces
  * itself with an ANNOUNCE, which the model writes.
  *
  * Locking: emu_lock guards the coprocessor model; rx_lock guards the
@@ -33,20 +33,9 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "emu_schedule.h"
 #include "transport.h"
 #include "vcpcm/errno.h"
-
-/*
- * When a channel wants its reports: at every multiple of @frames frames at
- * @rate from @anchor, the start of its clock, so they meet its period
- * boundaries instead of drifting across them.
- */
-struct vcpcm_emu_schedule {
-	ktime_t anchor;
-	u32 frames, rate;
-	u64 interval_ns;	/* frames at rate, once, not at every tick */
-	bool on_boundaries;	/* its reports mark period boundaries: never early */
-};
 
 struct vcpcm_emu_transport {
 	struct vcpcm_transport base;
@@ -55,7 +44,7 @@ struct vcpcm_emu_transport {
 	struct hrtimer timer;
 	ktime_t finest_tick;		/* tick_us */
 	u32 start_latency_ns;		/* latency_us */
-	struct vcpcm_emu_schedule sched[2 * VCPCM_EMU_MAX_PAIRS];	/* under emu_lock */
+	struct vcpcm_emu_schedule sched[VCPCM_EMU_CHANS];	/* under emu_lock */
 	struct work_struct reply_work;
 	struct vcpcm_emu *emu;
 	void *mem;
@@ -108,94 +97,26 @@ static void vcpcm_emu_reply_work(struct work_struct *work)
 	}
 }
 
-/*
- * A channel's first report time after @now: its anchor plus or minus a
- * whole number of report intervals, rounded up to the nanosecond (a report
- * never falls before the frame boundary it is for). The anchor may lie
- * ahead (a clock with a start-up latency).
- */
-static ktime_t vcpcm_emu_next_report(const struct vcpcm_emu_schedule *s, ktime_t now)
+/* The channels whose clock runs, with a schedule (vcpcm_emu_next_tick()). Under emu_lock. */
+static unsigned long vcpcm_emu_clocked_chans(struct vcpcm_emu_transport *t)
 {
-	u64 per_report = (u64)s->frames * NSEC_PER_SEC;
-	u64 k;
-
-	if (now < s->anchor) {
-		k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(s->anchor, now)), s->rate, per_report);
-		return ktime_sub_ns(s->anchor, mul_u64_u64_div_u64(k, per_report, s->rate));
-	}
-	k = mul_u64_u64_div_u64(ktime_to_ns(ktime_sub(now, s->anchor)), s->rate, per_report) + 1;
-	return ktime_add_ns(s->anchor, mul_u64_u64_div_u64(k, per_report, s->rate) + 1);
-}
-
-/*
- * One tick reports every channel, so it serves each running channel's next
- * report time and tolerates a quarter interval late: it comes at the latest
- * report time within the earliest channel's tolerance, which serves every
- * report time up to it (a linked pair's two clocks, started microseconds
- * apart, share their ticks; a lone stream gets its own times exactly).
- * Exactly then, with no slack: a timer with slack fires at the end of it
- * (measured: an eighth of a tick made every period's capture that much
- * later, 0.17 ms at 64 frames), which a client loses from its period. The
- * model counts time, not ticks: only when reports go varies.
- */
-static ktime_t vcpcm_emu_next_tick(struct vcpcm_emu_transport *t, ktime_t now)
-{
-	ktime_t next[2 * VCPCM_EMU_MAX_PAIRS];
-	ktime_t at = 0, latest = KTIME_MAX;
+	unsigned long clocked = 0;
 	u32 chan;
 
-	for (chan = 0; chan < ARRAY_SIZE(next); chan++) {
-		const struct vcpcm_emu_schedule *s = &t->sched[chan];
-
-		next[chan] = KTIME_MAX;
-		if (!s->frames || !vcpcm_emu_clocked(t->emu, chan))
-			continue;
-		next[chan] = vcpcm_emu_next_report(s, now);
-		latest = min_t(ktime_t, latest, ktime_add_ns(next[chan], s->interval_ns / 4));
-	}
-	for (chan = 0; chan < ARRAY_SIZE(next); chan++)
-		if (next[chan] <= latest)
-			at = max_t(ktime_t, at, next[chan]);
-	/* No clock running, reports still owed (a drain's end): the finest tick. */
-	return latest == KTIME_MAX ? ktime_add(now, t->finest_tick) : at;
-}
-
-/*
- * Coarse reports (2 ms or more) that mark no period boundary (a period
- * longer than the interval the FIFO or the 10 ms cap allows, playback
- * sent at reports) only have to come that often: when every running
- * channel's are such, one tick serves them all, every shortest interval,
- * and may come up to a quarter of it early, counted from the last, so it
- * locks onto the scheduler tick and shares its interrupt (measured: 16
- * streams at 192 kHz cost 73 ms/s of CPU on a schedule of their own, 48
- * sharing; per-channel schedules 96, sharing 86 on a later machine).
- * Returns that interval, or 0 when the schedules must be kept.
- */
-#define VCPCM_EMU_COARSE_TICK_NS	(2 * NSEC_PER_MSEC)
-
-static u64 vcpcm_emu_shared_interval_ns(struct vcpcm_emu_transport *t)
-{
-	u64 shortest = U64_MAX;
-	u32 chan;
-
-	for (chan = 0; chan < ARRAY_SIZE(t->sched); chan++) {
-		const struct vcpcm_emu_schedule *s = &t->sched[chan];
-
-		if (!s->frames || !vcpcm_emu_clocked(t->emu, chan))
-			continue;
-		if (s->on_boundaries || s->interval_ns < VCPCM_EMU_COARSE_TICK_NS)
-			return 0;
-		shortest = min(shortest, s->interval_ns);
-	}
-	return shortest == U64_MAX ? 0 : shortest;
+	for (chan = 0; chan < VCPCM_EMU_CHANS; chan++)
+		if (t->sched[chan].frames && vcpcm_emu_clocked(t->emu, chan))
+			__set_bit(chan, &clocked);
+	return clocked;
 }
 
 /* Arm the timer for the tick after @now. Under emu_lock. */
 static void vcpcm_emu_arm(struct vcpcm_emu_transport *t, ktime_t now, bool start)
 {
-	u64 shared = vcpcm_emu_shared_interval_ns(t);
+	unsigned long clocked = vcpcm_emu_clocked_chans(t);
+	u64 shared = vcpcm_emu_shared_interval_ns(t->sched, clocked);
 	u64 slack = shared / 4;
-	ktime_t at = shared ? ktime_add_ns(now, shared - slack) : vcpcm_emu_next_tick(t, now);
+	ktime_t at = shared ? ktime_add_ns(now, shared - slack) :
+		     vcpcm_emu_next_tick(t->sched, clocked, now, t->finest_tick);
 
 	if (start)
 		hrtimer_start_range_ns(&t->timer, at, slack, HRTIMER_MODE_ABS_SOFT);
@@ -301,7 +222,6 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate,
 			      bool on_boundaries)
 {
 	struct vcpcm_emu_transport *t = to_emu(chan->transport);
-	struct vcpcm_emu_schedule *s = &t->sched[chan->id];
 	ktime_t interval = max_t(ktime_t, ns_to_ktime(report_ns), t->finest_tick);
 	/*
 	 * After the START was handled: its clock starts at or before this
@@ -313,12 +233,7 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate,
 	bool start;
 
 	spin_lock_irqsave(&t->emu_lock, flags);
-	s->anchor = anchor;
-	s->on_boundaries = on_boundaries;
-	s->rate = rate ?: 48000;
-	s->frames = max_t(u32, 1, DIV_ROUND_CLOSEST_ULL((u64)ktime_to_ns(interval) * s->rate,
-						       NSEC_PER_SEC));
-	s->interval_ns = div_u64((u64)s->frames * NSEC_PER_SEC, s->rate);
+	vcpcm_emu_schedule_set(&t->sched[chan->id], anchor, interval, rate, on_boundaries);
 	/*
 	 * Not hrtimer_is_queued(): while the callback runs the timer is not
 	 * queued, and a second start would then race with its re-arming.
@@ -330,7 +245,8 @@ static void vcpcm_emu_started(struct vcpcm_chan *chan, u32 report_ns, u32 rate,
 	 * would put off the other channels' reports at every start.
 	 */
 	start = !t->ticking ||
-		(!vcpcm_emu_shared_interval_ns(t) && hrtimer_try_to_cancel(&t->timer) >= 0);
+		(!vcpcm_emu_shared_interval_ns(t->sched, vcpcm_emu_clocked_chans(t)) &&
+		 hrtimer_try_to_cancel(&t->timer) >= 0);
 	t->ticking = true;
 	if (start)
 		vcpcm_emu_arm(t, ktime_get(), true);

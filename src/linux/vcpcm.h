@@ -102,6 +102,8 @@ bool vcpcm_elapsed_is_safe(unsigned long since_irq_boundary, unsigned long perio
 			   unsigned long jiffies_since_irq, unsigned long buffer_jiffies);
 unsigned long vcpcm_waiter_frames(unsigned long in_period, unsigned long period_size,
 				  unsigned long avail, unsigned long moved, unsigned long need);
+bool vcpcm_reports_mark_boundaries(u32 report_ns, u32 rate, unsigned long period_size,
+				   bool no_period_wakeup);
 
 /*
  * A request to the remote: the core sends it under the stream lock, then
