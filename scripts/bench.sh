@@ -50,7 +50,9 @@ sample_cpu_marks() {	# target file
 	done
 }
 
-make -s -C "$scripts/tools" >/dev/null
+# Only the x86_64 tools: both targets are x86_64 guests (the ARM ones need a rootfs
+# that only the tests fetch).
+make -s -C "$scripts/tools" x86_64 >/dev/null
 # The rig's own latency needs cyclictest (rt-tests, from install-deps.sh); without it the
 # report leaves that column out.
 rig=()
