@@ -10,7 +10,7 @@
 #define CAP0	VCPCM_EMU_CHAN(VCPCM_DIR_CAPTURE, 0)
 
 /* @frames at 48 kHz, as the glue's started() gives them (rounded down to the ns). */
-static void set(struct vcpcm_emu_schedule *s, s64 anchor_ns, u32 frames, bool on_boundaries)
+static void sched_set(struct vcpcm_emu_schedule *s, s64 anchor_ns, u32 frames, bool on_boundaries)
 {
 	vcpcm_emu_schedule_set(s, ns_to_ktime(anchor_ns),
 			       ns_to_ktime(div_u64((u64)frames * NSEC_PER_SEC, RATE)), RATE,
@@ -41,7 +41,7 @@ static void schedule_reports_on_frame_boundaries(struct kunit *test)
 {
 	struct vcpcm_emu_schedule s;
 
-	set(&s, 0, 80, true);
+	sched_set(&s, 0, 80, true);
 	/* The boundary is at 1 666 666.67 ns: the report comes just after it. */
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 0)), 1666667LL);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 1666666)), 1666667LL);
@@ -49,9 +49,17 @@ static void schedule_reports_on_frame_boundaries(struct kunit *test)
 	/* 1000 intervals on, no drift: 80 000 frames are 1 666 666 666.67 ns. */
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 1666666000)), 1666666667LL);
 	/* A clock that starts later (start-up latency): its first report is its start. */
-	set(&s, 1000000, 80, true);
+	sched_set(&s, 1000000, 80, true);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 0)), 1000000LL);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 1000000)), 2666667LL);
+	/*
+	 * A start three intervals ahead (5 ms is 240 frames): the boundaries
+	 * before it count too, so the first report is the earliest one not
+	 * before now (at 0 ms, then 5 ms - 2 x 1 666 666.67, rounded up).
+	 */
+	sched_set(&s, 5000000, 80, true);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 0)), 0LL);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_report(&s, 1)), 1666667LL);
 }
 
 static void schedule_tick_serves_every_channel(struct kunit *test)
@@ -66,21 +74,21 @@ static void schedule_tick_serves_every_channel(struct kunit *test)
 	 * capture starts: one tick at the later report (1 686 667), within
 	 * playback's quarter (2 083 333).
 	 */
-	set(&sched[0], 0, 80, true);
-	set(&sched[CAP0], 20000, 80, true);
+	sched_set(&sched[0], 0, 80, true);
+	sched_set(&sched[CAP0], 20000, 80, true);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_tick(sched, BIT(0) | BIT(CAP0), 20000, 0)),
 			1686667LL);
 	/* A stream stopped (clock not running) is not waited for. */
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_tick(sched, BIT(0), 20000, 0)), 1666667LL);
 	/* A slow stream (1024 frames, first report 21.3 ms) puts nothing off. */
-	set(&sched[1], 0, 1024, false);
+	sched_set(&sched[1], 0, 1024, false);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_tick(sched, BIT(0) | BIT(1) | BIT(CAP0),
 							      20000, 0)), 1686667LL);
 	/*
 	 * Capture 1 ms behind: more than a quarter (416 666) apart, so its
 	 * report at 1 ms comes on its own tick; playback's is not put off to it.
 	 */
-	set(&sched[CAP0], 1000000, 80, true);
+	sched_set(&sched[CAP0], 1000000, 80, true);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_tick(sched, BIT(0) | BIT(CAP0), 0, 0)),
 			1000000LL);
 	KUNIT_EXPECT_EQ(test, ktime_to_ns(vcpcm_emu_next_tick(sched, BIT(0) | BIT(CAP0),
@@ -94,16 +102,16 @@ static void schedule_shares_only_coarse_free_ticks(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_shared_interval_ns(sched, 0), 0ULL);
 	/* A tsched server: 1024-frame periods, reports every 256 frames. */
-	set(&sched[0], 0, 1024, false);
-	set(&sched[CAP0], 0, 256, false);
+	sched_set(&sched[0], 0, 1024, false);
+	sched_set(&sched[CAP0], 0, 256, false);
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_shared_interval_ns(sched, both), 5333333ULL);
 	/* 2 ms is coarse enough; anything finer keeps its own schedule. */
-	set(&sched[CAP0], 0, 96, false);
+	sched_set(&sched[CAP0], 0, 96, false);
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_shared_interval_ns(sched, both), 2000000ULL);
-	set(&sched[CAP0], 0, 95, false);
+	sched_set(&sched[CAP0], 0, 95, false);
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_shared_interval_ns(sched, both), 0ULL);
 	/* Reports that mark period boundaries may never come early. */
-	set(&sched[CAP0], 0, 256, true);
+	sched_set(&sched[CAP0], 0, 256, true);
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_shared_interval_ns(sched, both), 0ULL);
 	/* ... unless that stream's clock has stopped. */
 	KUNIT_EXPECT_EQ(test, vcpcm_emu_shared_interval_ns(sched, BIT(0)), 21333333ULL);

@@ -36,7 +36,7 @@ void vcpcm_emu_schedule_set(struct vcpcm_emu_schedule *s, ktime_t anchor, ktime_
 }
 
 /**
- * vcpcm_emu_next_report() - a channel's first report time after @now
+ * vcpcm_emu_next_report() - a channel's first report time after @now (or at it, anchor ahead)
  * @s: its schedule
  * @now: the time
  *
@@ -92,9 +92,10 @@ ktime_t vcpcm_emu_next_tick(const struct vcpcm_emu_schedule sched[VCPCM_EMU_CHAN
 	}
 	if (latest == KTIME_MAX)
 		return ktime_add(now, finest_tick);
-	for_each_set_bit(chan, &clocked, VCPCM_EMU_CHANS)
+	for_each_set_bit(chan, &clocked, VCPCM_EMU_CHANS) {
 		if (next[chan] <= latest)
 			at = max_t(ktime_t, at, next[chan]);
+	}
 	return at;
 }
 

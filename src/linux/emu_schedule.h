@@ -7,12 +7,16 @@
 #ifndef VCPCM_EMU_SCHEDULE_H
 #define VCPCM_EMU_SCHEDULE_H
 
+#include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/ktime.h>
 #include <linux/types.h>
 #include "vcpcm/core.h"
 
 /* Every emulated channel: playback pair n is n, capture pair n is 8 + n. */
 #define VCPCM_EMU_CHANS	(2 * VCPCM_EMU_MAX_PAIRS)
+/* The clocked channels are one unsigned long bitmap. */
+static_assert(VCPCM_EMU_CHANS <= BITS_PER_LONG);
 
 /*
  * When a channel wants its reports: at every multiple of @frames frames at
