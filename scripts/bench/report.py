@@ -389,41 +389,43 @@ for t in targets:
                       f"{', '.join(str(v) for v in g('short_rounds'))} | {g('min_avail')} | {g('xruns')} | "
                       f"{g('silent_losses')} |")
         md.append("")
-    md += [f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
-           "xruns = playback + capture. The capture check compares the loopback with what was",
-           "played, frame by frame, until the first xrun (`n/a`: snd-dummy has no loopback). A run",
-           "that could not stream in real time says how far it got.", ""]
-    rig = get(t, "rig", "timer_wakeups")
-    if rig is not None:
-        md += [f"The rig alone: cyclictest (rt-tests), with no audio running, woke a SCHED_FIFO thread",
-               f"every 1.33 ms for as long as one run ({rig} wakeups, the latest "
-               f"{get(t, 'rig', 'timer_wakeup_latency_max')} ms late). Its column counts the wakeups later than",
-               "one period: an application woken that late misses a 2-period buffer whatever the driver.", ""]
-    cols = DRIVERS + (("rig alone: late wakeups",) if rig is not None else ())
-    md += ["| period (frames) | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
-    for p in periods:
-        cells = []
-        for drv in DRIVERS:
-            x, v = get(t, drv, f"xruns_period_{p}"), get(t, drv, f"verified_period_{p}")
-            rt = get(t, drv, f"realtime_fraction_period_{p}")
-            slow = "" if rt is None or rt >= 0.99 else f", only {rt:.0%} of real time"
-            cells.append("–" if x is None else f"{x} ({v}{slow})")
+    # Only where the duplex part ran (VCPCM_BENCH_PARTS may leave it out): no empty tables.
+    if duplex[t]:
+        md += [f"### Full duplex, S16_LE 2 ch 48 kHz, 2 periods, {secs} s per size: xruns (capture check)", "",
+               "xruns = playback + capture. The capture check compares the loopback with what was",
+               "played, frame by frame, until the first xrun (`n/a`: snd-dummy has no loopback). A run",
+               "that could not stream in real time says how far it got.", ""]
+        rig = get(t, "rig", "timer_wakeups")
         if rig is not None:
-            late = get(t, "rig", f"late_wakeups_period_{p}")
-            cells.append("–" if late is None else str(late))
-        md.append(f"| {p} ({p / 48:.2f} ms) | " + " | ".join(cells) + " |")
-    md += ["", "### Position error against an ideal clock from the trigger (ms, p50 / p99 / max)", "",
-           "Sampled at each playback wakeup over the whole run; after a playback xrun the stream",
-           "and the ideal clock start again from the new trigger. n: how many samples.", "",
-           "| period (frames) | " + " | ".join(DRIVERS) + " |", "|---|" + "---|" * len(DRIVERS)]
-    for p in periods:
-        cells = []
-        for drv in DRIVERS:
-            q = [get(t, drv, f"pos_err_{k}_period_{p}") for k in ("p50", "p99", "max")]
-            n = get(t, drv, f"pos_samples_period_{p}")
-            cells.append("–" if q[0] is None or q[0] != q[0] else
-                         " / ".join(f"{v:.3f}" for v in q) + f" (n={n})")
-        md.append(f"| {p} | " + " | ".join(cells) + " |")
+            md += [f"The rig alone: cyclictest (rt-tests), with no audio running, woke a SCHED_FIFO thread",
+                   f"every 1.33 ms for as long as one run ({rig} wakeups, the latest "
+                   f"{get(t, 'rig', 'timer_wakeup_latency_max')} ms late). Its column counts the wakeups later than",
+                   "one period: an application woken that late misses a 2-period buffer whatever the driver.", ""]
+        cols = DRIVERS + (("rig alone: late wakeups",) if rig is not None else ())
+        md += ["| period (frames) | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+        for p in periods:
+            cells = []
+            for drv in DRIVERS:
+                x, v = get(t, drv, f"xruns_period_{p}"), get(t, drv, f"verified_period_{p}")
+                rt = get(t, drv, f"realtime_fraction_period_{p}")
+                slow = "" if rt is None or rt >= 0.99 else f", only {rt:.0%} of real time"
+                cells.append("–" if x is None else f"{x} ({v}{slow})")
+            if rig is not None:
+                late = get(t, "rig", f"late_wakeups_period_{p}")
+                cells.append("–" if late is None else str(late))
+            md.append(f"| {p} ({p / 48:.2f} ms) | " + " | ".join(cells) + " |")
+        md += ["", "### Position error against an ideal clock from the trigger (ms, p50 / p99 / max)", "",
+               "Sampled at each playback wakeup over the whole run; after a playback xrun the stream",
+               "and the ideal clock start again from the new trigger. n: how many samples.", "",
+               "| period (frames) | " + " | ".join(DRIVERS) + " |", "|---|" + "---|" * len(DRIVERS)]
+        for p in periods:
+            cells = []
+            for drv in DRIVERS:
+                q = [get(t, drv, f"pos_err_{k}_period_{p}") for k in ("p50", "p99", "max")]
+                n = get(t, drv, f"pos_samples_period_{p}")
+                cells.append("–" if q[0] is None or q[0] != q[0] else
+                             " / ".join(f"{v:.3f}" for v in q) + f" (n={n})")
+            md.append(f"| {p} | " + " | ".join(cells) + " |")
     if remote[t]:
         md += ["", "### A user-space remote against the emulated one (issue #12)", "",
                "The emulated card (`vcpcm`: its remote runs in the kernel) against a card whose remote is",
