@@ -141,6 +141,9 @@ for t in targets:
         fig(t, drv, f"tsched_q{q}_xruns", sum(int(d["xruns"]) for d in runs), "count")
         fig(t, drv, f"tsched_q{q}_silent_losses", sum(int(d.get("silent_losses", 0)) for d in runs), "count")
         fig(t, drv, f"tsched_q{q}_min_avail", min(int(d["min_avail"]) for d in runs), "frames")
+        # Short wakeups the client's timing does not explain (an older tool did not count them).
+        if all("short_position" in d for d in runs):
+            fig(t, drv, f"tsched_q{q}_short_position", sum(int(d["short_position"]) for d in runs), "count")
     duplex[t] = [kv(l) for l in open(os.path.join(raw, "duplex.txt")) if "driver=" in l] \
         if os.path.exists(os.path.join(raw, "duplex.txt")) else []
     # One line per window; a driver's windows add up (their mean, weighted by length).
@@ -377,16 +380,21 @@ for t in targets:
                "rounds together. Least found: the least capture at any wakeup (a wakeup that catches",
                "up after a stall of the machine comes right after the one before). Silent losses: the",
                "capture position fell more than half a quantum further behind the clock than its least",
-               "and stayed there for 32 wakeups (frames skipped without an xrun).", "",
+               "and stayed there for 32 wakeups (frames skipped without an xrun). Short, the position's:",
+               "short wakeups (all rounds) that came at least three quarters of the time since the wakeup",
+               "before and still found less than three quarters of that time's capture, so the driver's",
+               "capture position lagged the clock; the others came soon after a late wakeup (the rig's",
+               "timing, whatever the driver).", "",
                "`period wakeups`: off where the driver lets a client turn them off (as those servers do).", "",
-               "| driver | quantum | period wakeups | wakeups | short | short per round | least found (frames) | xruns "
-               "| silent losses |",
-               "|---|---|---|---|---|---|---|---|---|"]
+               "| driver | quantum | period wakeups | wakeups | short | short per round | short, the position's (all rounds) "
+               "| least found (frames) | xruns | silent losses |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
         for (drv, q), runs in sorted(tsched[t].items(), key=lambda kv_: (-kv_[0][1], DRIVERS.index(kv_[0][0]))):
             g = lambda k: get(t, drv, f"tsched_q{q}_{k}")
             md.append(f"| {drv} | {q} | {runs[0].get('period_wakeups', '?')} | {g('wakeups')} | "
                       f"{g('short'):g} ({g('short_min')} – {g('short_max')}) | "
-                      f"{', '.join(str(v) for v in g('short_rounds'))} | {g('min_avail')} | {g('xruns')} | "
+                      f"{', '.join(str(v) for v in g('short_rounds'))} | "
+                      f"{'–' if g('short_position') is None else g('short_position')} | {g('min_avail')} | {g('xruns')} | "
                       f"{g('silent_losses')} |")
         md.append("")
     # Only where the duplex part ran (VCPCM_BENCH_PARTS may leave it out): no empty tables.

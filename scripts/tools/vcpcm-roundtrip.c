@@ -28,7 +28,11 @@
  * do. A wakeup that finds less than three quarters of a quantum is short:
  *
  *   vcpcm-roundtrip --quantum Q -P PLAY -C CAP [--period 1024] [--buffer 16384] [-s 10]
- *   -> "quantum=Q wakeups=N short=M min_avail=F xruns=X silent_losses=L ..."
+ *   -> "quantum=Q wakeups=N short=M short_position=D min_avail=F xruns=X silent_losses=L ..."
+ *
+ * (short_position: the short wakeups the client's own timing does not explain, where
+ * capture had less than three quarters of the time since the wakeup before: the
+ * driver's capture position lagged. The others came soon after a late wakeup.)
  *
  * (silent_losses there: times the capture position fell behind the clock
  * and stayed there, slip_step() with the quantum for the period.)
@@ -523,6 +527,8 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 {
 	struct pair p;
 	unsigned long wakeups = 0, short_wakeups = 0, xruns = 0, moved = 0, run_moved = 0;
+	unsigned long short_position = 0;
+	double prev_ms = 0;	/* the wakeup before, 0 after a start */
 	snd_pcm_sframes_t min_avail = -1;
 	/* Audio lost without an xrun: the capture position fell behind the clock for good. */
 	struct slip sl = { HUGE_VAL, 0 };
@@ -560,7 +566,13 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 		if (avail >= 0) {
 			if (min_avail < 0 || avail < min_avail)
 				min_avail = avail;
-			short_wakeups += (unsigned long)avail * 4 < 3UL * quantum;
+			double at = now_ms();
+
+			if ((unsigned long)avail * 4 < 3UL * quantum) {
+				short_wakeups++;
+				short_position += prev_ms && avail * 4 < 3 * (at - prev_ms) * RATE / 1000;
+			}
+			prev_ms = at;
 		}
 		if (debug) {
 			double at = now_ms();
@@ -589,6 +601,7 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 			snd_pcm_start(p.cap);
 			/* A new run: a new trigger, and its own capture latency. */
 			trigger_ms = 0;
+			prev_ms = 0;
 			run_moved = 0;
 			sl = (struct slip){ HUGE_VAL, 0 };
 			continue;
@@ -610,8 +623,9 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 		fprintf(stderr, "quantum %u: latest wakeup %.3f ms after its time, %lu more than 1 ms late, least playback queued %ld\n",
 			quantum, late_max, late_1ms, (long)queued_min);
 	printf("quantum=%u period=%u buffer=%u access=%s period_wakeups=%s seconds=%u wakeups=%lu short=%lu "
-	       "min_avail=%ld xruns=%lu silent_losses=%lu frames=%lu\n", quantum, period, buffer, mmap ? "mmap" : "rw",
-	       wakeups_on ? "on" : "off", seconds, wakeups, short_wakeups, (long)min_avail, xruns, slips, moved);
+	       "short_position=%lu min_avail=%ld xruns=%lu silent_losses=%lu frames=%lu\n", quantum, period,
+	       buffer, mmap ? "mmap" : "rw", wakeups_on ? "on" : "off", seconds, wakeups, short_wakeups,
+	       short_position, (long)min_avail, xruns, slips, moved);
 	close_pair(&p);
 }
 
