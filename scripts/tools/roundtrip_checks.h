@@ -21,6 +21,24 @@ static inline double drift_ms(double run_ms)
 }
 
 /*
+ * A timer-scheduled client's wakeup is short when it finds less than three
+ * quarters of its quantum of capture; the driver's position is to blame only
+ * when it also found less than three quarters of what the time since the
+ * wakeup before (since_ms; 0: none) made due. Otherwise that wakeup came soon
+ * after a late one: the client's own timing.
+ */
+static inline int short_wakeup(long found, unsigned int quantum)
+{
+	return found * 4 < 3L * (long)quantum;
+}
+
+static inline int short_by_position(long found, unsigned int quantum, double since_ms)
+{
+	return short_wakeup(found, quantum) && since_ms > 0 &&
+	       found * 4 < 3 * since_ms * RATE / 1000;
+}
+
+/*
  * How late a wakeup may come after its period ended, by the driver's
  * position, before audio must have been lost: capture cannot hold more than a
  * buffer, so a wakeup later than that with no xrun means the position skipped

@@ -104,5 +104,15 @@ int main(void)
 	      "a write 1.2 ms after its time: late, by 1.2 ms");
 	check(!write_too_late(99.0, 4800, 96, &late_by) && late_by < 0, "a write ahead of its time");
 
+	/* Timer-scheduled, quantum 64 (1.33 ms): short below 48 frames. */
+	check(!short_wakeup(48, 64) && short_wakeup(47, 64), "short: less than 48 of a 64-frame quantum");
+	check(!short_by_position(20, 64, 0.5),
+	      "20 frames 0.5 ms after the wakeup before (24 due): the client's timing");
+	check(!short_by_position(47, 64, 1.3),
+	      "47 frames 1.3 ms after the wakeup before (62 due, 46.8 needed): the client's timing");
+	check(short_by_position(44, 64, 1.3), "44 frames 1.3 ms after the wakeup before: the position lagged");
+	check(!short_by_position(10, 64, 0), "the first wakeup of a run has none before it to judge by");
+	check(!short_by_position(60, 64, 3.0), "not short: nobody's");
+
 	return failed;
 }

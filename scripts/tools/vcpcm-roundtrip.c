@@ -557,26 +557,22 @@ static void timer_scheduled(const char *pdev, const char *cdev, int mmap, unsign
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	for (wakeups = 0; wakeups < (unsigned long)seconds * RATE / quantum; wakeups++) {
 		snd_pcm_sframes_t avail;
+		double at;
 		struct wakeup *w = &recent[(wakeups + 1) % RECENT];	/* debug */
 		long n;
 
 		add_ns(&next, step_ns);
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 		avail = snd_pcm_avail(p.cap);	/* hwsync: the position now */
+		at = now_ms();
 		if (avail >= 0) {
 			if (min_avail < 0 || avail < min_avail)
 				min_avail = avail;
-			double at = now_ms();
-
-			if ((unsigned long)avail * 4 < 3UL * quantum) {
-				short_wakeups++;
-				short_position += prev_ms && avail * 4 < 3 * (at - prev_ms) * RATE / 1000;
-			}
+			short_wakeups += short_wakeup(avail, quantum);
+			short_position += short_by_position(avail, quantum, prev_ms ? at - prev_ms : 0);
 			prev_ms = at;
 		}
 		if (debug) {
-			double at = now_ms();
-
 			w->late_ms = at - ((double)next.tv_sec * 1e3 + next.tv_nsec / 1e6);
 			w->at_ms = at - trigger_ms;	/* since the trigger, once known */
 			w->waiting = avail;
